@@ -1,0 +1,5 @@
+import sys
+
+from livermdt.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""livermdt.storage"""
