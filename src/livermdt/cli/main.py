@@ -14,6 +14,7 @@ from livermdt.cli import (
     assess_cmds,
     case_cmds,
     imaging_cmds,
+    plan_cmds,
     registry_cmds,
     scores_cmds,
     web_cmds,
@@ -46,7 +47,15 @@ def _root(
     """livermdt supports and does not replace the MDT's judgement."""
 
 
-for _module in (case_cmds, scores_cmds, assess_cmds, imaging_cmds, web_cmds, registry_cmds):
+for _module in (
+    case_cmds,
+    scores_cmds,
+    assess_cmds,
+    imaging_cmds,
+    plan_cmds,
+    web_cmds,
+    registry_cmds,
+):
     _module.register(app)
 
 
