@@ -71,23 +71,17 @@ def report_error(err: LivermdtError) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit status."""
+    """Entry point of the console script; returns the exit status.
+
+    Click handles its own usage errors (exit 2, message on stderr); livermdt's errors are turned
+    into one-line messages and exit codes here, with no traceback."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        app(args=list(argv) if argv is not None else None, standalone_mode=True)
     except LivermdtError as err:
         return report_error(err)
-    except typer.Exit as ex:
-        return int(ex.exit_code or 0)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        return 1
-    except Exception as ex:  # click usage errors and the like
-        import click
-
-        if isinstance(ex, click.exceptions.ClickException):
-            ex.show()
-            return 2 if isinstance(ex, click.exceptions.UsageError) else 1
-        raise
+    except SystemExit as ex:
+        code = ex.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     return 0
 
 
