@@ -13,6 +13,12 @@ from livermdt.knowledge._evidence import (
     resolve_evidence,
 )
 from livermdt.knowledge._loading import KnowledgeDataError
+from livermdt.knowledge._thresholds import (
+    Threshold,
+    ThresholdTable,
+    default_thresholds,
+    threshold,
+)
 
 #: Version of the rule set and evidence base; stamped on every assessment and stored with it.
 KNOWLEDGE_VERSION = "2025.1"
@@ -21,7 +27,11 @@ __all__ = [
     "KNOWLEDGE_VERSION",
     "Evidence",
     "KnowledgeDataError",
+    "Threshold",
+    "ThresholdTable",
     "all_evidence",
+    "default_thresholds",
     "get_evidence",
     "resolve_evidence",
+    "threshold",
 ]
