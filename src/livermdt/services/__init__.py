@@ -1,1 +1,69 @@
-"""livermdt.services"""
+"""Use cases of the MDT application; the only layer that combines the store, the case model and
+the engine. Every write is one transaction; every write and every view of patient data is
+audited. Routes and CLI commands call these and nothing below them.
+
+    services = Services.from_engine(make_engine(settings))
+    services.cases.create_case(document, user)
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+
+from livermdt.services.assessments import AssessmentService
+from livermdt.services.audit import AuditService
+from livermdt.services.cases import CaseService, CaseVersionConflict
+from livermdt.services.meetings import SPECIALTIES, MeetingService
+from livermdt.services.records import (
+    AssessmentRecord,
+    AttendeeRecord,
+    AuditRecord,
+    CaseRecord,
+    CaseSummary,
+    CaseVersionRecord,
+    DecisionRecord,
+    MeetingCaseEntry,
+    MeetingRecord,
+    PatientInfo,
+    UserInfo,
+)
+from livermdt.services.roles import Permission, Role
+from livermdt.services.users import UserService
+from livermdt.storage.db import make_sessionmakers
+
+
+class Services:
+    """All services over one database engine."""
+
+    def __init__(self, engine: Engine, *, password_hasher: PasswordHasher | None = None) -> None:
+        self.engine = engine
+        read, write = make_sessionmakers(engine)
+        self.users = UserService(read, write, password_hasher)
+        self.cases = CaseService(read, write)
+        self.assessments = AssessmentService(read, write)
+        self.meetings = MeetingService(self.cases, self.assessments)
+        self.audit = AuditService(read, write)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+__all__ = [
+    "SPECIALTIES",
+    "AssessmentRecord",
+    "AttendeeRecord",
+    "AuditRecord",
+    "CaseRecord",
+    "CaseSummary",
+    "CaseVersionConflict",
+    "CaseVersionRecord",
+    "DecisionRecord",
+    "MeetingCaseEntry",
+    "MeetingRecord",
+    "PatientInfo",
+    "Permission",
+    "Role",
+    "Services",
+    "UserInfo",
+]

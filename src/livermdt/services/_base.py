@@ -1,0 +1,85 @@
+"""Shared plumbing of the services: sessions, one transaction per write, audit rows, converters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from livermdt.errors import PermissionDeniedError
+from livermdt.services.records import UserInfo
+from livermdt.services.roles import Permission
+from livermdt.storage.models import AuditEntry, User, utcnow
+
+#: Audit actions. Details hold ids and versions only, never patient data.
+AUDIT_ACTIONS = frozenset(
+    {
+        "view",
+        "create",
+        "change",
+        "export",
+        "delete",
+        "decide",
+        "meeting_create",
+        "meeting_add_case",
+        "login",
+        "login_failed",
+        "logout",
+        "user_create",
+        "user_change",
+    }
+)
+
+
+class ServiceBase:
+    def __init__(self, read: sessionmaker[Session], write: sessionmaker[Session]) -> None:
+        self._read = read
+        self._write = write
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._read() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._write() as session, session.begin():
+            yield session
+
+
+def require(user: UserInfo, permission: Permission) -> None:
+    if not user.can(permission):
+        raise PermissionDeniedError(f"the role '{user.role}' may not {permission.value}")
+
+
+def add_audit(
+    session: Session,
+    user: UserInfo | None,
+    action: str,
+    object_type: str,
+    object_id: str | None,
+    detail: str | None = None,
+) -> None:
+    assert action in AUDIT_ACTIONS, action
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user.id if user else None,
+            username=user.username if user else None,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            detail=detail,
+        )
+    )
+
+
+def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
+    return {uid: name for uid, name in rows}

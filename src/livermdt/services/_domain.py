@@ -1,0 +1,50 @@
+"""The services' only contact with the case model and the engine: validate a document, assess it.
+Kept in one module so the rest of the services deal in plain JSON documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livermdt.case import Case, parse_case
+from livermdt.engine import assess
+from livermdt.knowledge import KNOWLEDGE_VERSION
+
+
+def validate_document(document: dict[str, Any] | str | bytes) -> dict[str, Any]:
+    """The canonical JSON form of a valid case document; raises ``CaseValidationError`` listing
+    every problem (the same lines as the CLI)."""
+    return _case_json(parse_case(document))
+
+
+def _case_json(case: Case) -> dict[str, Any]:
+    return case.to_json_dict()
+
+
+def assess_document(document: dict[str, Any]) -> dict[str, Any]:
+    """assessment-v1 JSON of a stored (already valid) case document."""
+    result = assess(parse_case(document)).model_dump(mode="json", by_alias=True)
+    return dict(result)
+
+
+def knowledge_version() -> str:
+    return str(KNOWLEDGE_VERSION)
+
+
+def category_of(result: dict[str, Any]) -> str | None:
+    resectability = result.get("resectability")
+    if isinstance(resectability, dict) and resectability.get("category") is not None:
+        return str(resectability["category"])
+    return None
+
+
+def missing_count_of(result: dict[str, Any]) -> int | None:
+    missing = result.get("missing_data")
+    return len(missing) if isinstance(missing, list) else None
+
+
+def engine_version() -> str:
+    """The version the engine stamps on its assessments (looked up before computing one)."""
+    import livermdt.engine as engine_pkg
+    from livermdt.about import __version__
+
+    return str(getattr(engine_pkg, "ENGINE_VERSION", __version__))

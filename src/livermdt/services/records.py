@@ -1,0 +1,138 @@
+"""What the services return: plain frozen dataclasses, detached from the database session, so
+routes and templates can read them without touching SQLAlchemy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from livermdt.services.roles import Permission, Role, permissions_of
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    username: str
+    role: Role
+    active: bool = True
+
+    def can(self, permission: Permission) -> bool:
+        return self.active and permission in permissions_of(self.role)
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role) if self.active else frozenset()
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """Identifying data: shown on authenticated pages only, never in URLs, logs or the audit."""
+
+    id: str
+    display_name: str | None
+    mrn: str | None
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    id: str
+    version: int
+    document: dict[str, Any]
+    updated_by: str | None
+    updated_at: datetime
+    created_at: datetime
+    patient: PatientInfo
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    version: int
+    document_id: str | None
+    discussion_date: date | None
+    patient: PatientInfo
+    updated_by: str | None
+    updated_at: datetime
+    #: From the stored assessment of the current version by the current engine, if there is one.
+    category: str | None = None
+    missing_count: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseVersionRecord:
+    case_id: str
+    version: int
+    document: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    id: int
+    case_id: str
+    case_version: int
+    engine_version: str
+    knowledge_version: str
+    category: str | None
+    result: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def recommendation_codes(self) -> list[str]:
+        recs = self.result.get("recommendations") or []
+        return [str(r.get("code")) for r in recs if isinstance(r, dict) and r.get("code")]
+
+
+@dataclass(frozen=True)
+class AttendeeRecord:
+    name: str
+    specialty: str
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    id: str
+    meeting_date: date
+    title: str
+    attendees: list[AttendeeRecord] = field(default_factory=list)
+    case_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    id: int
+    meeting_id: str
+    case_id: str
+    case_version: int
+    assessment_id: int | None
+    codes: list[str]
+    text: str
+    follows_proposal: bool
+    deviation_reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingCaseEntry:
+    """One line of a meeting's case list: the case, its latest decision at this meeting."""
+
+    position: int
+    case: CaseSummary
+    decision: DecisionRecord | None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    username: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    detail: str | None

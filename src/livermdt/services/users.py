@@ -1,0 +1,178 @@
+"""Users, passwords (argon2id) and login sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from livermdt.errors import ConflictError, InvalidInputError
+from livermdt.services._base import ServiceBase, add_audit, require
+from livermdt.services.records import UserInfo
+from livermdt.services.roles import Permission, Role
+from livermdt.storage.models import User, UserSession, as_utc, utcnow
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+MIN_PASSWORD_LENGTH = 10
+SESSION_LIFETIME = timedelta(hours=12)
+
+# Verifying against this keeps the time of a login with an unknown username the same as one
+# with a wrong password, so timing does not reveal which usernames exist.
+_DUMMY_PASSWORD = "livermdt-timing-equaliser"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(id=user.id, username=user.username, role=Role(user.role), active=user.active)
+
+
+def validate_new_user(username: str, password: str, role: str) -> Role:
+    problems = []
+    if not USERNAME_RE.match(username):
+        problems.append(
+            "username: 2-64 characters: lower-case letters, digits, '.', '_' or '-', "
+            f"starting with a letter or digit (got {username!r})"
+        )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(
+            f"password: at least {MIN_PASSWORD_LENGTH} characters (got {len(password)})"
+        )
+    try:
+        parsed = Role(role)
+    except ValueError:
+        problems.append(f"role: one of {', '.join(r.value for r in Role)} (got {role!r})")
+    if problems:
+        raise InvalidInputError("invalid user", problems)
+    return parsed
+
+
+class UserService(ServiceBase):
+    def __init__(
+        self,
+        read: sessionmaker[Session],
+        write: sessionmaker[Session],
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        super().__init__(read, write)
+        self._hasher = hasher or PasswordHasher()
+        self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+
+    def create_user(
+        self, username: str, password: str, role: Role | str, *, by: UserInfo | None = None
+    ) -> UserInfo:
+        """Create a user. ``by`` is the admin doing it (None from the command line)."""
+        if by is not None:
+            require(by, Permission.ADMIN)
+        parsed = validate_new_user(username, password, str(role))
+        try:
+            with self.writing() as s:
+                user = User(
+                    username=username,
+                    password_hash=self._hasher.hash(password),
+                    role=parsed.value,
+                    active=True,
+                    created_at=utcnow(),
+                )
+                s.add(user)
+                s.flush()
+                info = _info(user)
+                add_audit(s, by, "user_create", "user", str(user.id), f"role={parsed.value}")
+        except IntegrityError as err:
+            raise ConflictError(f"the username '{username}' is taken") from err
+        return info
+
+    def list_users(self, by: UserInfo) -> list[UserInfo]:
+        require(by, Permission.ADMIN)
+        with self.reading() as s:
+            return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
+
+    def set_active(self, user_id: int, active: bool, *, by: UserInfo) -> UserInfo:
+        """Deactivate (or reactivate) a user; a deactivated user's sessions end."""
+        require(by, Permission.ADMIN)
+        with self.writing() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                from livermdt.errors import NotFoundError
+
+                raise NotFoundError(f"no user {user_id}")
+            user.active = active
+            if not active:
+                s.execute(delete(UserSession).where(UserSession.user_id == user_id))
+            add_audit(s, by, "user_change", "user", str(user_id), f"active={active}")
+            return _info(user)
+
+    def authenticate(self, username: str, password: str) -> UserInfo | None:
+        """The user if the password is right and the account active; None otherwise. Audited."""
+        with self.reading() as s:
+            user = s.scalars(select(User).where(User.username == username)).first()
+            stored = user.password_hash if user is not None else self._dummy_hash
+        try:
+            self._hasher.verify(stored, password)
+            ok = user is not None and user.active
+        except (VerificationError, InvalidHashError):
+            ok = False
+        with self.writing() as s:
+            if ok and user is not None:
+                add_audit(s, _info(user), "login", "user", str(user.id))
+                if self._hasher.check_needs_rehash(user.password_hash):
+                    row = s.get(User, user.id)
+                    if row is not None:
+                        row.password_hash = self._hasher.hash(password)
+            else:
+                # The typed username is not patient data, but it may be a password typed
+                # into the wrong box: log only whether the account exists.
+                add_audit(
+                    s,
+                    None,
+                    "login_failed",
+                    "user",
+                    str(user.id) if user is not None else None,
+                    None if user is not None else "unknown username",
+                )
+        return _info(user) if ok and user is not None else None
+
+    def start_session(self, user: UserInfo, now: datetime | None = None) -> str:
+        """A new random session token (for the cookie); only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        start = now or utcnow()
+        with self.writing() as s:
+            s.add(
+                UserSession(
+                    token_sha256=_token_hash(token),
+                    user_id=user.id,
+                    created_at=start,
+                    expires_at=start + SESSION_LIFETIME,
+                )
+            )
+        return token
+
+    def user_for_session(self, token: str, now: datetime | None = None) -> UserInfo | None:
+        with self.reading() as s:
+            row = s.get(UserSession, _token_hash(token))
+            if row is None or as_utc(row.expires_at) <= (now or utcnow()):
+                return None
+            user = s.get(User, row.user_id)
+            if user is None or not user.active:
+                return None
+            return _info(user)
+
+    def end_session(self, token: str, user: UserInfo | None = None) -> None:
+        with self.writing() as s:
+            s.execute(delete(UserSession).where(UserSession.token_sha256 == _token_hash(token)))
+            if user is not None:
+                add_audit(s, user, "logout", "user", str(user.id))
+
+    def get_user(self, username: str) -> UserInfo | None:
+        with self.reading() as s:
+            user = s.scalars(select(User).where(User.username == username)).first()
+            return _info(user) if user is not None else None

@@ -1,0 +1,97 @@
+"""Dependency aliases for routes (API and pages). A route declares what it needs:
+
+    @router.get("/cases/{case_id}")
+    def show(case_id: str, user: CurrentUser, services: ServicesDep) -> ...
+
+    @router.post("/cases/{case_id}", dependencies=[CsrfProtected])
+    def save(case_id: str, user: Editor, services: ServicesDep) -> ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from livermdt.errors import PermissionDeniedError
+from livermdt.services import Services
+from livermdt.services.records import UserInfo
+from livermdt.services.roles import Permission, Role
+from livermdt.web.security import NotAuthenticatedError, session_token, verify_csrf
+from livermdt.web.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def optional_user(request: Request) -> UserInfo | None:
+    """The logged-in user, or None. Looked up once per request."""
+    if hasattr(request.state, "user"):
+        cached: UserInfo | None = request.state.user
+        return cached
+    token = session_token(request)
+    user = get_services(request).users.user_for_session(token) if token else None
+    request.state.user = user
+    return user
+
+
+def current_user(request: Request) -> UserInfo:
+    """The logged-in user; ``NotAuthenticatedError`` (401 / redirect to the login page) if none."""
+    user = optional_user(request)
+    if user is None:
+        raise NotAuthenticatedError("log in first")
+    return user
+
+
+OptionalUser = Annotated[UserInfo | None, Depends(optional_user)]
+CurrentUser = Annotated[UserInfo, Depends(current_user)]
+
+
+def require_permission(permission: Permission) -> Callable[[Request], UserInfo]:
+    """A dependency giving the current user if their role grants ``permission`` (else 403)."""
+
+    def dependency(request: Request) -> UserInfo:
+        user = current_user(request)
+        if not user.can(permission):
+            raise PermissionDeniedError(
+                f"the role '{user.role.value}' may not {permission.value}"
+            )
+        return user
+
+    return dependency
+
+
+def require_role(*roles: Role | str) -> Callable[[Request], UserInfo]:
+    """A dependency giving the current user if their role is one of ``roles`` (else 403)."""
+    allowed = {Role(r) for r in roles}
+
+    def dependency(request: Request) -> UserInfo:
+        user = current_user(request)
+        if user.role not in allowed:
+            raise PermissionDeniedError(f"the role '{user.role.value}' may not do this")
+        return user
+
+    return dependency
+
+
+Viewer = Annotated[UserInfo, Depends(require_permission(Permission.VIEW))]
+Editor = Annotated[UserInfo, Depends(require_permission(Permission.EDIT))]
+MeetingOrganiser = Annotated[UserInfo, Depends(require_permission(Permission.MEETINGS))]
+Decider = Annotated[UserInfo, Depends(require_permission(Permission.DECIDE))]
+Exporter = Annotated[UserInfo, Depends(require_permission(Permission.EXPORT))]
+Admin = Annotated[UserInfo, Depends(require_permission(Permission.ADMIN))]
+
+#: Put in ``dependencies=[CsrfProtected]`` of every unsafe form route (the API routers have it).
+CsrfProtected = Depends(verify_csrf)

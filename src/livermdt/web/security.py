@@ -1,0 +1,251 @@
+"""Session cookies, CSRF tokens, security headers and login rate limiting.
+
+CSRF design (documented in docs/web.md):
+
+* Forms: every unsafe form post carries a hidden ``csrf_token`` field. The token is an HMAC
+  (``secret_key``) of the login session's token, so it is bound to the session and changes at
+  login; before login (the login form itself) it is bound to a random ``livermdt_csrf`` cookie.
+  An attacker's page can neither read the cookie nor compute the HMAC.
+* JSON API: every unsafe request (POST/PUT/PATCH/DELETE) must carry the same token in the
+  ``X-CSRF-Token`` header; a cross-site page cannot set a custom header without a CORS
+  preflight, which this application never grants. ``POST /api/session`` (log in) has no
+  session yet: it requires ``Content-Type: application/json``, which a cross-site form cannot
+  send, and it returns the token for the new session.
+* Cookies are HttpOnly, SameSite=Lax (session) / Strict (CSRF cookie), Secure with https_only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from http.cookies import SimpleCookie
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from livermdt.errors import LivermdtError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from livermdt.web.settings import Settings
+
+SESSION_COOKIE = "livermdt_session"
+CSRF_COOKIE = "livermdt_csrf"
+CSRF_FORM_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_MAX_AGE_S = 12 * 3600
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotAuthenticatedError(LivermdtError):
+    """No valid login session: 401 for the API, a redirect to the login page for pages."""
+
+    http_status = 401
+
+
+class CsrfError(PermissionDeniedError):
+    """An unsafe request without the right CSRF token."""
+
+
+class TooManyLoginAttemptsError(LivermdtError):
+    http_status = 429
+
+
+# ---- CSRF -------------------------------------------------------------------------------------
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _hmac(secret: str, message: str) -> str:
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def session_token(request: Request) -> str | None:
+    """The raw login-session token from the cookie, if any (not checked here)."""
+    value = getattr(request.state, "session_token", None)
+    if isinstance(value, str):
+        return value
+    return request.cookies.get(SESSION_COOKIE) or None
+
+
+def csrf_token_for(secret: str, session: str | None, anon: str | None) -> str:
+    if session:
+        return _hmac(secret, "session:" + session)
+    return _hmac(secret, "anon:" + (anon or ""))
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token for forms on this page (put it in a hidden ``csrf_token`` field) and for
+    the ``X-CSRF-Token`` header of API calls."""
+    anon = getattr(request.state, "anon_csrf", None) or request.cookies.get(CSRF_COOKIE)
+    return csrf_token_for(_settings(request).secret_key, session_token(request), anon)
+
+
+def csrf_ok(request: Request, supplied: str | None) -> bool:
+    return bool(supplied) and hmac.compare_digest(str(supplied), csrf_token(request))
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for unsafe form posts and API calls: the token must come in the
+    ``X-CSRF-Token`` header or the ``csrf_token`` form field. Raises ``CsrfError`` (403)."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    supplied = request.headers.get(CSRF_HEADER)
+    if not supplied:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FORM_FIELD)
+            supplied = value if isinstance(value, str) else None
+    if not csrf_ok(request, supplied):
+        raise CsrfError("missing or wrong CSRF token; reload the page and try again")
+
+
+# ---- cookies ----------------------------------------------------------------------------------
+def set_session_cookie(response: Any, token: str, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=settings.https_only,
+        path="/",
+    )
+
+
+def clear_session_cookie(response: Any, settings: Settings) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=settings.https_only, path="/"
+    )
+
+
+# ---- login rate limiting ----------------------------------------------------------------------
+class LoginLimiter:
+    """At most ``max_failures`` failed logins per (username, client address) within
+    ``window_s`` seconds; in memory, per process."""
+
+    def __init__(self, max_failures: int, window_s: float) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _prune(self, key: tuple[str, str], now: float) -> deque[float]:
+        q = self._failures[key]
+        while q and q[0] <= now - self.window_s:
+            q.popleft()
+        return q
+
+    def check(self, username: str, client: str, now: float | None = None) -> None:
+        t = time.monotonic() if now is None else now
+        with self._lock:
+            if len(self._prune((username.lower(), client), t)) >= self.max_failures:
+                raise TooManyLoginAttemptsError(
+                    "too many failed logins; wait a few minutes and try again"
+                )
+
+    def failed(self, username: str, client: str, now: float | None = None) -> None:
+        t = time.monotonic() if now is None else now
+        with self._lock:
+            self._prune((username.lower(), client), t).append(t)
+
+    def succeeded(self, username: str, client: str) -> None:
+        with self._lock:
+            self._failures.pop((username.lower(), client), None)
+
+
+# ---- headers ----------------------------------------------------------------------------------
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Swagger UI and ReDoc load their scripts from a CDN and start with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; worker-src blob:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+DOCS_PATHS = frozenset({"/api/docs", "/api/redoc", "/api/docs/oauth2-redirect"})
+
+
+class SecurityMiddleware:
+    """Adds the security headers to every response, marks everything except static assets
+    ``Cache-Control: no-store`` (pages and API answers hold patient data), and gives each
+    browser a random CSRF cookie for the forms it sees before logging in."""
+
+    def __init__(self, app: ASGIApp, https_only: bool = False) -> None:
+        self.app = app
+        self.https_only = https_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        new_anon: str | None = None
+        anon = cookies.get(CSRF_COOKIE)
+        if not anon:
+            anon = new_anon = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["anon_csrf"] = anon
+        path: str = scope.get("path", "")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                # Headers the application set itself are kept; the defaults fill the gaps.
+                headers = list(message.get("headers", []))
+                headers += _security_headers(path, self.https_only, headers)
+                if new_anon is not None:
+                    cookie = (
+                        f"{CSRF_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Strict"
+                        + ("; Secure" if self.https_only else "")
+                    )
+                    headers.append((b"set-cookie", cookie.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _security_headers(
+    path: str, https_only: bool, existing: list[tuple[bytes, bytes]]
+) -> list[tuple[bytes, bytes]]:
+    present = {k.lower() for k, _ in existing}
+    out: list[tuple[bytes, bytes]] = []
+
+    def add(name: str, value: str) -> None:
+        if name.encode() not in present:
+            out.append((name.encode(), value.encode()))
+
+    add("content-security-policy", DOCS_CSP if path in DOCS_PATHS else CSP)
+    add("x-frame-options", "DENY")
+    add("x-content-type-options", "nosniff")
+    add("referrer-policy", "no-referrer")
+    add("cross-origin-opener-policy", "same-origin")
+    add("permissions-policy", "camera=(), microphone=(), geolocation=()")
+    if path.startswith("/static/"):
+        add("cache-control", "public, max-age=3600")
+    else:
+        add("cache-control", "no-store")
+        add("pragma", "no-cache")
+    if https_only:
+        add("strict-transport-security", "max-age=31536000; includeSubDomains")
+    return out
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
