@@ -1,0 +1,680 @@
+"""One patient's liver anatomy on one grid, combined from one or more label maps.
+
+``combine(maps)`` checks that the grids agree, finds the liver's bounding box in one streaming
+pass over each array, and builds the liver, Couinaud-segment and tumour masks inside that box
+only (a 512 x 512 x 600 map holds a liver in a fraction of its voxels). Full-grid masks are
+offered too (``Anatomy.liver`` ...), built on first use.
+
+Definitions (imaging-v1):
+
+* liver = every voxel labelled ``liver``, ``liver_segment_N``, ``liver_tumour`` or
+  ``future_liver_remnant`` (tumours are part of the liver volume; vessels are not, unless a map
+  also labels them liver);
+* segments: 0 = none, 1..8 Couinaud. A tumour voxel that no map assigns to a segment (one
+  multi-label map where the tumour label replaces the segment label) takes the number of the
+  nearest segment voxel (exact Euclidean distance in mm): the segment volumes then include the
+  tumour inside them, as imaging-v1 defines;
+* tumour components: 26-connected components of the tumour voxels.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from livermdt.errors import ImagingInputError
+from livermdt.imaging.conventions import LIVER_STRUCTURES, VESSEL_NAMES, segment_number
+from livermdt.imaging.labelmap import FloatArray, LabelArray, LabelMap, describe_geometry
+from livermdt.units import mm3_to_ml
+
+__all__ = [
+    "Anatomy",
+    "Box",
+    "TumourComponent",
+    "combine",
+    "is_orthogonal",
+    "tumour_components",
+    "vessel_distances_mm",
+]
+
+Box: TypeAlias = tuple[slice, slice, slice]
+BoolArray: TypeAlias = npt.NDArray[np.bool_]
+
+_SLAB_VOXELS = 1 << 21  # ~2 M voxels per slab: the temporaries stay in cache-sized pieces
+
+
+# ---------------------------------------------------------------------------------------------
+# small geometry helpers
+def is_orthogonal(affine: FloatArray, tolerance: float = 1e-6) -> bool:
+    """True when the voxel axes are mutually orthogonal (any spacing, any rotation or flip)."""
+    m = affine[:3, :3]
+    n = np.linalg.norm(m, axis=0)
+    u = m / n
+    g = u.T @ u
+    return bool(np.all(np.abs(g - np.eye(3)) <= tolerance))
+
+
+def _box_shape(box: Box) -> tuple[int, int, int]:
+    return (box[0].stop - box[0].start, box[1].stop - box[1].start, box[2].stop - box[2].start)
+
+
+def _offset(box: Box, inner: Box) -> Box:
+    """``inner`` (relative to ``box``) in the coordinates ``box`` is relative to."""
+    return (
+        slice(box[0].start + inner[0].start, box[0].start + inner[0].stop),
+        slice(box[1].start + inner[1].start, box[1].start + inner[1].stop),
+        slice(box[2].start + inner[2].start, box[2].start + inner[2].stop),
+    )
+
+
+def _relative(outer: Box, box: Box) -> Box:
+    return (
+        slice(box[0].start - outer[0].start, box[0].stop - outer[0].start),
+        slice(box[1].start - outer[1].start, box[1].stop - outer[1].start),
+        slice(box[2].start - outer[2].start, box[2].stop - outer[2].start),
+    )
+
+
+def _expand(box: Box, by: Sequence[int], limit: tuple[int, int, int]) -> Box:
+    return (
+        slice(max(0, box[0].start - by[0]), min(limit[0], box[0].stop + by[0])),
+        slice(max(0, box[1].start - by[1]), min(limit[1], box[1].stop + by[1])),
+        slice(max(0, box[2].start - by[2]), min(limit[2], box[2].stop + by[2])),
+    )
+
+
+def _union(a: Box | None, b: Box | None) -> Box | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return (
+        slice(min(a[0].start, b[0].start), max(a[0].stop, b[0].stop)),
+        slice(min(a[1].start, b[1].start), max(a[1].stop, b[1].stop)),
+        slice(min(a[2].start, b[2].start), max(a[2].stop, b[2].stop)),
+    )
+
+
+def _touches_edge(box: Box, shape: tuple[int, int, int]) -> bool:
+    return any(s.start == 0 or s.stop == n for s, n in zip(box, shape, strict=True))
+
+
+def _runs(values: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive runs ``[(lo, hi), ...]`` of sorted distinct integers."""
+    out: list[tuple[int, int]] = []
+    for v in sorted(set(values)):
+        if out and v == out[-1][1] + 1:
+            out[-1] = (out[-1][0], v)
+        else:
+            out.append((v, v))
+    return out
+
+
+def _in_values(a: LabelArray, values: Sequence[int], out: BoolArray | None = None) -> BoolArray:
+    """``a`` in ``values``, as a few comparisons on runs of consecutive values (much faster than
+    ``np.isin`` or a lookup table on large integer arrays)."""
+    result = np.zeros(a.shape, dtype=bool) if out is None else out
+    if out is not None:
+        result.fill(False)
+    for lo, hi in _runs(values):
+        if lo == hi:
+            result |= a == lo
+        else:
+            result |= (a >= lo) & (a <= hi)
+    return result
+
+
+def _slow_axis(a: npt.NDArray[Any]) -> int:
+    """The axis with the largest stride: slabs along it are contiguous in memory."""
+    return int(np.argmax([abs(s) for s in a.strides]))
+
+
+def _bboxes(a: LabelArray, groups: Sequence[Sequence[int]]) -> list[Box | None]:
+    """Bounding box of each group of label values, in one pass over ``a`` slab by slab."""
+    axis = _slow_axis(a)
+    n = a.shape[axis]
+    other = tuple(i for i in range(3) if i != axis)
+    plane = a.shape[other[0]] * a.shape[other[1]]
+    step = max(1, _SLAB_VOXELS // max(1, plane))
+    proj_plane = [np.zeros((a.shape[other[0]], a.shape[other[1]]), bool) for _ in groups]
+    proj_axis = [np.zeros(n, bool) for _ in groups]
+    wanted = [(gi, list(g)) for gi, g in enumerate(groups) if g]
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        index: list[slice] = [slice(None)] * 3
+        index[axis] = slice(start, stop)
+        slab = a[tuple(index)]
+        if not slab.any():
+            continue
+        for gi, values in wanted:
+            m = _in_values(slab, values)
+            proj_plane[gi] |= m.any(axis=axis)
+            proj_axis[gi][start:stop] = m.any(axis=other)
+    out: list[Box | None] = []
+    for gi in range(len(groups)):
+        along = np.flatnonzero(proj_axis[gi])
+        if along.size == 0:
+            out.append(None)
+            continue
+        bounds: list[slice] = [slice(0, 0)] * 3
+        bounds[axis] = slice(int(along[0]), int(along[-1]) + 1)
+        p0 = np.flatnonzero(proj_plane[gi].any(axis=1))
+        p1 = np.flatnonzero(proj_plane[gi].any(axis=0))
+        bounds[other[0]] = slice(int(p0[0]), int(p0[-1]) + 1)
+        bounds[other[1]] = slice(int(p1[0]), int(p1[-1]) + 1)
+        out.append((bounds[0], bounds[1], bounds[2]))
+    return out
+
+
+def _tight_boxes(mask: BoolArray) -> list[Box]:
+    """Boxes, relative to ``mask``, that each hold whole 26-connected components and are
+    separated by empty slices (recursive projection cuts): later work touches only these."""
+    out: list[Box] = []
+    stack: list[Box] = [(slice(0, mask.shape[0]), slice(0, mask.shape[1]), slice(0, mask.shape[2]))]
+    while stack:
+        box = stack.pop()
+        sub = mask[box]
+        runs_per_axis: list[list[tuple[int, int]]] = []
+        for axis in range(3):
+            proj = sub.any(axis=tuple(i for i in range(3) if i != axis))
+            idx = np.flatnonzero(proj)
+            if idx.size == 0:
+                runs_per_axis = []
+                break
+            cuts = np.flatnonzero(np.diff(idx) > 1)
+            starts = np.concatenate(([idx[0]], idx[cuts + 1]))
+            stops = np.concatenate((idx[cuts], [idx[-1]])) + 1
+            runs_per_axis.append([(int(s), int(e)) for s, e in zip(starts, stops, strict=True)])
+        if not runs_per_axis:
+            continue
+        split_axis = max(range(3), key=lambda ax: len(runs_per_axis[ax]))
+        if len(runs_per_axis[split_axis]) == 1:
+            tight = tuple(slice(r[0][0], r[0][1]) for r in runs_per_axis)
+            out.append(_offset(box, (tight[0], tight[1], tight[2])))
+            continue
+        for s, e in runs_per_axis[split_axis]:
+            parts = list(box)
+            parts[split_axis] = slice(box[split_axis].start + s, box[split_axis].start + e)
+            stack.append((parts[0], parts[1], parts[2]))
+    out.sort(key=lambda b: (b[0].start, b[1].start, b[2].start))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _MapRoles:
+    """Which label values of one map play which role."""
+
+    liver: list[int]
+    tumour: list[int]
+    flr: list[int]
+    segments: dict[int, int]  # label value -> segment number
+    vessels: dict[str, list[int]]
+
+
+def _roles(m: LabelMap) -> _MapRoles:
+    liver: list[int] = []
+    tumour: list[int] = []
+    flr: list[int] = []
+    segments: dict[int, int] = {}
+    vessels: dict[str, list[int]] = {}
+    for value, name in m.labels.items():
+        if name in LIVER_STRUCTURES:
+            liver.append(value)
+        if name == "liver_tumour":
+            tumour.append(value)
+        if name == "future_liver_remnant":
+            flr.append(value)
+        seg = segment_number(name)
+        if seg is not None:
+            segments[value] = seg
+        if name in VESSEL_NAMES:
+            vessels.setdefault(name, []).append(value)
+    return _MapRoles(liver, tumour, flr, segments, vessels)
+
+
+@dataclass(frozen=True, eq=False)
+class Anatomy:
+    """The combined anatomy of one or more label maps on one grid.
+
+    The masks are held inside ``bbox`` (the bounding box of the liver, tumours included):
+    ``liver_in_bbox``, ``segments_in_bbox``, ``tumour_in_bbox``; the full-grid ``liver``,
+    ``segments``, ``tumour`` and ``vessels`` are built on first use. ``vessel_mask(name, box)``
+    reads a vessel inside any box without building its full-grid mask.
+    """
+
+    affine: FloatArray
+    shape: tuple[int, int, int]
+    bbox: Box
+    liver_in_bbox: BoolArray
+    segments_in_bbox: npt.NDArray[np.uint8]
+    tumour_in_bbox: BoolArray
+    flr_in_bbox: BoolArray | None
+    has_segments: bool
+    vessel_boxes: dict[str, Box]
+    maps: tuple[LabelMap, ...]
+    warnings: tuple[str, ...] = ()
+    tumour_boxes: tuple[Box, ...] = ()  # full-grid boxes holding whole tumour components
+    _roles: tuple[_MapRoles, ...] = field(default=(), repr=False)
+
+    # -- geometry ----------------------------------------------------------------------------
+    @property
+    def spacing_mm(self) -> tuple[float, float, float]:
+        n = np.linalg.norm(self.affine[:3, :3], axis=0)
+        return (float(n[0]), float(n[1]), float(n[2]))
+
+    @property
+    def voxel_volume_mm3(self) -> float:
+        return float(abs(np.linalg.det(self.affine[:3, :3])))
+
+    @property
+    def vessel_names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.vessel_boxes))
+
+    # -- full-grid masks (built on first use) -----------------------------------------------
+    def _full(self, inner: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        out = np.zeros(self.shape, dtype=inner.dtype)
+        out[self.bbox] = inner
+        return out
+
+    @cached_property
+    def liver(self) -> BoolArray:
+        return self._full(self.liver_in_bbox)
+
+    @cached_property
+    def segments(self) -> npt.NDArray[np.uint8]:
+        return self._full(self.segments_in_bbox)
+
+    @cached_property
+    def tumour(self) -> BoolArray:
+        return self._full(self.tumour_in_bbox)
+
+    @cached_property
+    def future_liver_remnant(self) -> BoolArray | None:
+        return None if self.flr_in_bbox is None else self._full(self.flr_in_bbox)
+
+    @cached_property
+    def vessels(self) -> dict[str, BoolArray]:
+        full = (slice(0, self.shape[0]), slice(0, self.shape[1]), slice(0, self.shape[2]))
+        return {name: self.vessel_mask(name, full) for name in self.vessel_names}
+
+    def vessel_mask(self, name: str, box: Box) -> BoolArray:
+        """Mask of vessel ``name`` inside ``box`` (full-grid coordinates)."""
+        out = np.zeros(_box_shape(box), dtype=bool)
+        for m, roles in zip(self.maps, self._roles, strict=True):
+            values = roles.vessels.get(name)
+            if values:
+                out |= _in_values(m.array[box], values)
+        return out
+
+
+def combine(maps: Sequence[LabelMap]) -> Anatomy:
+    """Combine label maps of one patient on one grid into an ``Anatomy``.
+
+    Raises ``ImagingInputError`` when the grids differ (naming both geometries) or when no map
+    holds any liver voxel.
+    """
+    if not maps:
+        raise ImagingInputError("no label map given")
+    first = maps[0]
+    for other in maps[1:]:
+        if not first.same_grid(other):
+            raise ImagingInputError(
+                f"label maps on different grids cannot be combined: {first.source} has "
+                f"{first.geometry}; {other.source} has {other.geometry}"
+            )
+    shape = first.shape
+    roles = tuple(_roles(m) for m in maps)
+    if not any(r.liver for r in roles):
+        names = sorted({n for m in maps for n in m.labels.values()})
+        raise ImagingInputError(
+            "no liver structure in the label maps (liver, liver_segment_1..8 or liver_tumour; "
+            f"got {', '.join(names) or 'none'})"
+        )
+
+    # Pass 1: bounding boxes of the liver and of each vessel, streaming over each array.
+    liver_box: Box | None = None
+    non_tumour_liver = False
+    vessel_boxes: dict[str, Box] = {}
+    for m, r in zip(maps, roles, strict=True):
+        vessel_names = sorted(r.vessels)
+        non_tumour = [v for v in r.liver if v not in r.tumour]
+        groups: list[list[int]] = [r.liver, non_tumour, *(r.vessels[n] for n in vessel_names)]
+        boxes = _bboxes(m.array, groups)
+        liver_box = _union(liver_box, boxes[0])
+        non_tumour_liver = non_tumour_liver or boxes[1] is not None
+        for name, box in zip(vessel_names, boxes[2:], strict=True):
+            if box is not None:
+                merged = _union(vessel_boxes.get(name), box)
+                assert merged is not None
+                vessel_boxes[name] = merged
+    if liver_box is None or not non_tumour_liver:
+        sources = ", ".join(m.source for m in maps)
+        raise ImagingInputError(
+            f"empty liver: no voxel carries a liver or liver-segment label in {sources}"
+        )
+
+    # Pass 2: the masks, inside the liver's box only.
+    bshape = _box_shape(liver_box)
+    liver = np.zeros(bshape, dtype=bool)
+    tumour = np.zeros(bshape, dtype=bool)
+    segments = np.zeros(bshape, dtype=np.uint8)
+    flr: BoolArray | None = None
+    has_segments = False
+    conflicts = 0
+    scratch = np.empty(bshape, dtype=bool)
+    for m, r in zip(maps, roles, strict=True):
+        crop = m.array[liver_box]
+        liver |= _in_values(crop, r.liver, out=scratch)
+        if r.tumour:
+            tumour |= _in_values(crop, r.tumour, out=scratch)
+        if r.flr:
+            if flr is None:
+                flr = np.zeros(bshape, dtype=bool)
+            flr |= _in_values(crop, r.flr, out=scratch)
+        for value, seg in sorted(r.segments.items()):
+            np.equal(crop, value, out=scratch)
+            if not scratch.any():
+                continue
+            has_segments = True
+            # A voxel two maps give different segments keeps the first map's.
+            conflicts += int(np.count_nonzero(scratch & (segments != 0) & (segments != seg)))
+            np.copyto(segments, np.uint8(seg), where=scratch & (segments == 0))
+    del scratch
+
+    warnings: list[str] = []
+    if _touches_edge(liver_box, shape):
+        warnings.append("liver mask touches the image edge: the volume may be incomplete")
+    if conflicts:
+        warnings.append(
+            f"{conflicts} voxels have different segment labels in different maps: "
+            "the first map's segment was kept"
+        )
+    tumour_boxes = [_offset(liver_box, b) for b in _tight_boxes(tumour)] if tumour.any() else []
+    anatomy = Anatomy(
+        affine=np.array(first.affine),
+        shape=shape,
+        bbox=liver_box,
+        liver_in_bbox=liver,
+        segments_in_bbox=segments,
+        tumour_in_bbox=tumour,
+        flr_in_bbox=flr,
+        has_segments=has_segments,
+        vessel_boxes=vessel_boxes,
+        maps=tuple(maps),
+        warnings=tuple(warnings),
+        tumour_boxes=tuple(tumour_boxes),
+        _roles=roles,
+    )
+    if has_segments:
+        _fill_tumour_segments(anatomy)
+    return anatomy
+
+
+def _distance_to_outside_mm(
+    box: Box, bounds: Box, spacing: FloatArray, idx: tuple[npt.NDArray[np.intp], ...]
+) -> npt.NDArray[np.float64]:
+    """For voxels at ``idx`` (relative to ``box``): how far (mm) the nearest voxel outside
+    ``box`` but inside ``bounds`` is, at least (``inf`` on sides where ``box`` reaches
+    ``bounds``)."""
+    far = np.full(idx[0].shape, np.inf)
+    for a in range(3):
+        if box[a].start > bounds[a].start:
+            far = np.minimum(far, (idx[a] + 1) * spacing[a])
+        if box[a].stop < bounds[a].stop:
+            far = np.minimum(far, (box[a].stop - box[a].start - idx[a]) * spacing[a])
+    return far
+
+
+def _fill_tumour_segments(anatomy: Anatomy) -> None:
+    """Give each tumour voxel without a segment the segment of its nearest segment voxel."""
+    from scipy import ndimage
+
+    seg = anatomy.segments_in_bbox
+    bounds = (
+        slice(0, seg.shape[0]),
+        slice(0, seg.shape[1]),
+        slice(0, seg.shape[2]),
+    )
+    spacing = np.asarray(anatomy.spacing_mm)
+    for full_box in anatomy.tumour_boxes:
+        tbox = _relative(anatomy.bbox, full_box)
+        margin = 2
+        while True:
+            box = _expand(tbox, [margin] * 3, _box_shape(bounds))
+            sub = seg[box]
+            need = anatomy.tumour_in_bbox[box] & (sub == 0)
+            if not need.any():
+                break
+            features = sub != 0
+            if not features.any():
+                if box == bounds:
+                    break
+                margin *= 2
+                continue
+            dist, nearest = ndimage.distance_transform_edt(
+                ~features, sampling=spacing, return_indices=True
+            )
+            idx = np.nonzero(need)
+            far = _distance_to_outside_mm(box, bounds, spacing, idx)
+            if box != bounds and np.any(dist[idx] > far):
+                margin *= 2
+                continue
+            sub[idx] = sub[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
+            break
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class TumourComponent:
+    """One 26-connected tumour component.
+
+    Diameters are between voxel centres (a sphere of radius r measures between 2r minus one
+    voxel diagonal and 2r); ``axial_diameter_mm`` is the longest within one slice of the voxel
+    plane closest to axial (the one whose normal is nearest the patient S axis).
+    """
+
+    id: str
+    box: Box  # full-grid coordinates
+    mask: BoolArray  # inside ``box``
+    voxel_count: int
+    volume_ml: float
+    max_diameter_mm: float
+    axial_diameter_mm: float
+    centroid_mm: tuple[float, float, float]
+    segment_fractions: dict[int, float]
+    touches_edge: bool
+
+
+def _line_extremes(mask: BoolArray, axis: int) -> npt.NDArray[np.intp]:
+    """Index triples of the first and last voxel of every line of ``mask`` along ``axis``: they
+    include every vertex of the convex hull of the voxel centres."""
+    m = np.moveaxis(mask, axis, 2)
+    has = m.any(axis=2)
+    first = np.argmax(m, axis=2)
+    last = m.shape[2] - 1 - np.argmax(m[:, :, ::-1], axis=2)
+    i, j = np.nonzero(has)
+    pts_first = np.stack([i, j, first[i, j]], axis=1)
+    pts_last = np.stack([i, j, last[i, j]], axis=1)
+    pts = np.concatenate([pts_first, pts_last])
+    others = [k for k in range(3) if k != axis]
+    out = np.empty_like(pts)
+    out[:, others[0]] = pts[:, 0]
+    out[:, others[1]] = pts[:, 1]
+    out[:, axis] = pts[:, 2]
+    return np.unique(out, axis=0)
+
+
+def _max_pairwise(points_mm: FloatArray) -> float:
+    n = len(points_mm)
+    if n < 2:
+        return 0.0
+    if n > 600 and points_mm.shape[1] == 3:
+        from scipy.spatial import ConvexHull, QhullError
+
+        # A flat or degenerate set has no 3-D hull: then all points, in blocks.
+        with contextlib.suppress(QhullError):
+            points_mm = points_mm[ConvexHull(points_mm).vertices]
+    best = 0.0
+    block = 2048
+    for s in range(0, len(points_mm), block):
+        d = points_mm[s : s + block, None, :] - points_mm[None, :, :]
+        best = max(best, float(np.einsum("ijk,ijk->ij", d, d).max()))
+    return math.sqrt(best)
+
+
+def _axial_axis(affine: FloatArray) -> int:
+    """The voxel axis across the slices closest to axial: the slice plane spanned by the other
+    two axes whose normal is nearest the patient S axis."""
+    m = affine[:3, :3]
+    best, best_axis = -1.0, 2
+    for a in range(3):
+        u, v = (m[:, i] for i in range(3) if i != a)
+        normal = np.cross(u, v)
+        score = abs(normal[2]) / float(np.linalg.norm(normal))
+        if score > best + 1e-12:
+            best, best_axis = score, a
+    return best_axis
+
+
+def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tuple[float, float]:
+    m = affine[:3, :3]
+    offset = affine[:3, 3] + m @ np.asarray(origin, dtype=np.float64)
+    pts = _line_extremes(mask, 2)
+    max_d = _max_pairwise(pts.astype(np.float64) @ m.T + offset)
+    ax = _axial_axis(affine)
+    in_plane = [i for i in range(3) if i != ax]
+    # Per slice, the ends of each in-plane line hold that slice's hull vertices.
+    extremes = _line_extremes(mask, in_plane[1])
+    axial = 0.0
+    slice_of = extremes[:, ax]
+    order = np.argsort(slice_of, kind="stable")
+    extremes, slice_of = extremes[order], slice_of[order]
+    cuts = np.flatnonzero(np.diff(slice_of)) + 1
+    for group in np.split(extremes, cuts):
+        axial = max(axial, _max_pairwise(group.astype(np.float64) @ m.T + offset))
+    return max_d, axial
+
+
+def tumour_components(anatomy: Anatomy) -> list[TumourComponent]:
+    """The 26-connected tumour components, ordered by decreasing volume (then by centroid, for
+    a stable order), with ids ``T1``, ``T2`` ..."""
+    from scipy import ndimage
+
+    structure = np.ones((3, 3, 3), dtype=bool)
+    found: list[tuple[Box, BoolArray]] = []
+    for full_box in anatomy.tumour_boxes:
+        sub = anatomy.tumour_in_bbox[_relative(anatomy.bbox, full_box)]
+        labels, n = ndimage.label(sub, structure=structure)
+        if n == 1:
+            found.append((full_box, sub.copy()))
+            continue
+        for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if sl is None:
+                continue
+            box = _offset(full_box, (sl[0], sl[1], sl[2]))
+            found.append((box, labels[sl] == k))
+    vvox = anatomy.voxel_volume_mm3
+    affine = anatomy.affine
+    items: list[tuple[float, tuple[float, float, float], TumourComponent]] = []
+    for box, mask in found:
+        count = int(np.count_nonzero(mask))
+        origin = [s.start for s in box]
+        idx = np.nonzero(mask)
+        centre_idx = np.array([float(np.mean(i)) + o for i, o in zip(idx, origin, strict=True)])
+        centroid = affine[:3, :3] @ centre_idx + affine[:3, 3]
+        max_d, axial_d = _diameters(mask, origin, affine)
+        fractions: dict[int, float] = {}
+        if anatomy.has_segments:
+            seg = anatomy.segments_in_bbox[_relative(anatomy.bbox, box)][mask]
+            counts = np.bincount(seg, minlength=9)
+            fractions = {k: int(counts[k]) / count for k in range(1, 9) if counts[k]}
+        comp = TumourComponent(
+            id="",
+            box=box,
+            mask=mask,
+            voxel_count=count,
+            volume_ml=mm3_to_ml(count * vvox),
+            max_diameter_mm=max_d,
+            axial_diameter_mm=axial_d,
+            centroid_mm=(float(centroid[0]), float(centroid[1]), float(centroid[2])),
+            segment_fractions=fractions,
+            touches_edge=_touches_edge(box, anatomy.shape),
+        )
+        items.append((-count, comp.centroid_mm, comp))
+    items.sort(key=lambda t: (t[0], t[1]))
+    out: list[TumourComponent] = []
+    for n, (_, _, comp) in enumerate(items, start=1):
+        object.__setattr__(comp, "id", f"T{n}")
+        out.append(comp)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+def _boundary(mask: BoolArray) -> BoolArray:
+    """Voxels of ``mask`` with a 6-neighbour outside it (the box edge counts as outside)."""
+    padded = np.pad(mask, 1)
+    inner = padded[1:-1, 1:-1, 1:-1].copy()
+    for axis in range(3):
+        for shift in (-1, 1):
+            index: list[slice] = [slice(1, -1)] * 3
+            index[axis] = slice(1 + shift, padded.shape[axis] - 1 + shift)
+            inner &= padded[tuple(index)]
+    return mask & ~inner
+
+
+def _points_mm(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> FloatArray:
+    idx = np.stack(np.nonzero(mask), axis=1).astype(np.float64) + np.asarray(origin)
+    result: FloatArray = idx @ affine[:3, :3].T + affine[:3, 3]
+    return result
+
+
+def _iter_vessel_trees(anatomy: Anatomy) -> Iterator[tuple[str, Any]]:
+    from scipy.spatial import cKDTree
+
+    orthogonal = is_orthogonal(anatomy.affine)
+    for name in anatomy.vessel_names:
+        box = anatomy.vessel_boxes[name]
+        mask = anatomy.vessel_mask(name, box)
+        # On an orthogonal grid the voxel of a set nearest to any outside voxel centre lies on
+        # the set's 6-neighbour boundary; on a sheared grid every voxel is a candidate.
+        candidates = _boundary(mask) if orthogonal else mask
+        pts = _points_mm(candidates, [s.start for s in box], anatomy.affine)
+        yield name, cKDTree(pts)
+
+
+def vessel_distances_mm(
+    anatomy: Anatomy, components: Sequence[TumourComponent]
+) -> list[dict[str, float]]:
+    """For each component, the exact Euclidean distance (mm, voxel centre to voxel centre) to
+    each vessel structure present; 0 where the tumour and the vessel share voxels."""
+    out: list[dict[str, float]] = [{} for _ in components]
+    if not components or not anatomy.vessel_boxes:
+        return out
+    orthogonal = is_orthogonal(anatomy.affine)
+    surfaces = [
+        _points_mm(
+            _boundary(c.mask) if orthogonal else c.mask, [s.start for s in c.box], anatomy.affine
+        )
+        for c in components
+    ]
+    for name, tree in _iter_vessel_trees(anatomy):
+        for i, comp in enumerate(components):
+            if anatomy.vessel_mask(name, comp.box)[comp.mask].any():
+                out[i][name] = 0.0
+                continue
+            dist, _ = tree.query(surfaces[i], k=1)
+            out[i][name] = float(np.min(dist))
+    return out
+
+
+def describe(anatomy: Anatomy) -> str:
+    """One line naming the grid (for messages)."""
+    return describe_geometry(anatomy.shape, anatomy.affine)
