@@ -169,7 +169,9 @@ def record_from_case(doc: Mapping[str, Any], source: str = "livermdt") -> Regist
     treatments = doc.get("treatments")
     if treatments is not None:
         values["preop_chemotherapy"] = any(t.get("type") == "chemotherapy" for t in treatments)
-        values["pve"] = doc.get("pve") is not None or any(t.get("type") == "pve" for t in treatments)
+        values["pve"] = doc.get("pve") is not None or any(
+            t.get("type") == "pve" for t in treatments
+        )
     elif doc.get("pve") is not None:
         values["pve"] = True
     _outcome_values(doc, values)
@@ -210,12 +212,11 @@ def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
     recs = [r for r in (o.get("recurrences") or []) if r.get("date")]
     if o.get("recurrences") is not None:
         values["recurrence"] = bool(recs)
-        first = min((_date(r["date"]) for r in recs), default=None)
-        liver = [
-            _date(r["date"]) for r in recs if "liver" in (r.get("sites") or [])
-        ]
-        values["liver_recurrence"] = bool(liver) if recs else False
-        dfs_end = min(d for d in (first, death) if d is not None) if (first or death) else last
+        rec_dates = [d for d in (_date(r["date"]) for r in recs) if d is not None]
+        first = min(rec_dates, default=None)
+        values["liver_recurrence"] = any("liver" in (r.get("sites") or []) for r in recs)
+        ends = [d for d in (first, death) if d is not None]
+        dfs_end = min(ends) if ends else last
         if dfs_end is not None:
             values["dfs_months"] = days_to_months((dfs_end - start).days, DEFAULT_MONTH_DAYS)
             values["dfs_event"] = first is not None or death is not None

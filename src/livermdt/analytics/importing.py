@@ -45,8 +45,14 @@ from livermdt.analytics.records import (
 from livermdt.errors import ImportDataError, InvalidInputError
 
 _BOOL_CODES: dict[str, bool] = {
-    "1": True, "0": False, "yes": True, "no": False, "true": True, "false": False,
-    "y": True, "n": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+    "true": True,
+    "false": False,
+    "y": True,
+    "n": False,
 }
 
 _WIDTH = "\0width"  # marks a row whose cell count differs from the header's
@@ -159,7 +165,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], list[SourceRow
 
 def _rule(name: str, raw: object, problems: list[str]) -> ColumnRule | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("column"), str):
-        problems.append(f"fields.{name}: needs {{\"column\": NAME}} (got {raw!r})")
+        problems.append(f'fields.{name}: needs {{"column": NAME}} (got {raw!r})')
         return None
     codes = raw.get("codes")
     if codes is not None and not isinstance(codes, dict):
@@ -179,8 +185,14 @@ def _rule(name: str, raw: object, problems: list[str]) -> ColumnRule | None:
 def parse_mapping(doc: Mapping[str, Any]) -> Mapping_:
     """Validate a mapping document (see the module docstring)."""
     problems: list[str] = []
-    unknown = set(doc) - {"source", "id_column", "month_days", "missing_values", "fields",
-                          "recorded_scores"}
+    unknown = set(doc) - {
+        "source",
+        "id_column",
+        "month_days",
+        "missing_values",
+        "fields",
+        "recorded_scores",
+    }
     if unknown:
         problems.append(f"mapping: unknown keys {sorted(unknown)}")
     source = doc.get("source", "csv")
@@ -321,15 +333,9 @@ def _check_consistency(line: int, values: dict[str, Any], problems: list[str]) -
     n = values.get("lesion_count")
     multiple = values.get("multiple_metastases")
     if n is not None and multiple is not None and (n > 1) != multiple:
-        problems.append(
-            f"line {line}: lesion_count {n} contradicts multiple_metastases {multiple}"
-        )
-    if (
-        values.get("timing") == "metachronous" and values.get("primary_in_situ") is True
-    ):
-        problems.append(
-            f"line {line}: metachronous metastases with the primary still in situ"
-        )
+        problems.append(f"line {line}: lesion_count {n} contradicts multiple_metastases {multiple}")
+    if values.get("timing") == "metachronous" and values.get("primary_in_situ") is True:
+        problems.append(f"line {line}: metachronous metastases with the primary still in situ")
 
 
 def rows_to_records(

@@ -97,7 +97,8 @@ def import_tcia(path: Path) -> list[RegistryRecord]:
     problems: list[str] = []
     if "clinrisk_stratified" not in header:
         raise ImportDataError(
-            f"{path.name}: 1 column missing", ["line 1 (header): missing column 'clinrisk_stratified'"]
+            f"{path.name}: 1 column missing",
+            ["line 1 (header): missing column 'clinrisk_stratified'"],
         )
     out: list[RegistryRecord] = []
     for rec, row in zip(records, rows, strict=True):

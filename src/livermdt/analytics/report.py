@@ -1,0 +1,643 @@
+"""The cohort report: the tables and survival analyses a liver unit publishes, as files.
+
+``cohort_report(frame, out_dir)`` writes into ``out_dir``:
+
+- ``descriptive.csv``: timing, resectability at presentation, pre-operative chemotherapy, PVE,
+  pathological response, R0 rate, complications, and the patient characteristics;
+- ``survival_medians.csv``: per endpoint (OS, DFS), overall and per stratum: n, events, median
+  (months) with its 95% CI;
+- ``logrank.csv``, ``cox.csv``, ``c_index.csv``;
+- ``km_<endpoint>_<stratification>.png`` and ``.svg``: Kaplan–Meier curves with numbers at risk;
+- ``report.html``: everything above in one self-contained page (figures inlined), with the
+  decision-support notice;
+- ``summary.json``: the numbers of the report for machines (see ``docs/registry.md``).
+
+All survival statistics come from lifelines (``livermdt.analytics.survival``). A stratification
+is reported only when at least two of its groups have patients; otherwise ``summary.json`` says
+why it was left out. Warnings of the fitting libraries (e.g. a Cox model that converges poorly)
+are caught and written into the report, not lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from livermdt.about import DISCLAIMER, __version__
+from livermdt.analytics._lazy import require
+from livermdt.analytics.survival import (
+    KMSummary,
+    c_index,
+    cox,
+    kaplan_meier,
+    logrank,
+)
+from livermdt.analytics.tcia import ATTRIBUTION
+from livermdt.analytics.tcia import SOURCE as TCIA_SOURCE
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    time: str
+    event: str
+    title: str
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("os", "os_months", "os_event", "Overall survival"),
+    Endpoint("dfs", "dfs_months", "dfs_event", "Disease-free survival"),
+)
+
+
+@dataclass(frozen=True)
+class Stratification:
+    key: str
+    column: str
+    title: str
+    order: tuple[str, ...]
+
+
+STRATIFICATIONS: tuple[Stratification, ...] = (
+    Stratification(
+        "fong_recorded",
+        "fong_group_recorded",
+        "Fong clinical risk score as recorded by the registry",
+        ("low (0-2)", "high (3-5)"),
+    ),
+    Stratification(
+        "fong_computed",
+        "fong_group",
+        "Fong clinical risk score computed by livermdt",
+        ("low (0-2)", "high (3-5)"),
+    ),
+    Stratification(
+        "game",
+        "game_group",
+        "GAME score groups (computed)",
+        ("low (0-1)", "medium (2-3)", "high (4-7)"),
+    ),
+    Stratification(
+        "tbs",
+        "tbs_zone",
+        "Tumour burden score zones (computed)",
+        ("low (<3)", "medium (3-9)", "high (>=9)"),
+    ),
+    Stratification("ras", "ras", "RAS status (known only)", ("wild_type", "mutated")),
+)
+
+#: Scores whose concordance index and Cox hazard ratio (per point) are reported.
+SCORES: tuple[tuple[str, str], ...] = (
+    ("fong_crs_recorded", "Fong CRS, recorded"),
+    ("fong_crs", "Fong CRS, computed"),
+    ("tumour_burden_score", "Tumour burden score"),
+    ("game", "GAME score"),
+    ("m_cs", "m-CS"),
+    ("oslo_score", "Oslo score"),
+)
+
+#: Fewer patients than this with a score known: no C-index / Cox for that score.
+MIN_PATIENTS = 10
+
+
+def _fmt(x: float | None, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "NR"
+    return f"{x:.{digits}f}"
+
+
+def _median_text(km: KMSummary) -> str:
+    return f"{_fmt(km.median_months)} ({_fmt(km.median_ci_lower)}–{_fmt(km.median_ci_upper)})"
+
+
+class _Notes:
+    """Warnings raised while fitting, kept for the report."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def run(self, what: str, fn: Any, *args: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = fn(*args)
+            except Exception as ex:  # lifelines raises ConvergenceError and friends
+                self.lines.append(f"{what}: not computed ({type(ex).__name__}: {ex})")
+                return None
+        for w in caught:
+            self.lines.append(f"{what}: {w.category.__name__}: {str(w.message).splitlines()[0]}")
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# descriptive table
+
+
+def descriptive_rows(frame: Any) -> list[dict[str, Any]]:
+    """Rows of the descriptive table: characteristic, level, n, of (patients with the value
+    known), percent (of known), missing, and a text summary."""
+    rows: list[dict[str, Any]] = []
+    total = len(frame)
+    rows.append(
+        {
+            "characteristic": "patients",
+            "level": "",
+            "n": total,
+            "of": total,
+            "percent": 100.0 if total else None,
+            "missing": 0,
+            "summary": str(total),
+        }
+    )
+
+    def categorical(col: str, label: str, levels: Sequence[Any] | None = None) -> None:
+        s = frame[col]
+        known = s[s.notna()]
+        values = list(levels) if levels is not None else sorted(known.unique(), key=str)
+        for level in values:
+            n = int((known == level).sum())
+            pct = 100.0 * n / len(known) if len(known) else None
+            rows.append(
+                {
+                    "characteristic": label,
+                    "level": str(level).lower(),
+                    "n": n,
+                    "of": len(known),
+                    "percent": pct,
+                    "missing": int(s.isna().sum()),
+                    "summary": f"{n}/{len(known)} ({_fmt(pct)}%)" if len(known) else "no data",
+                }
+            )
+
+    def continuous(col: str, label: str) -> None:
+        s = frame[col].dropna().astype(float)
+        missing = total - len(s)
+        if len(s):
+            q1, med, q3 = (float(s.quantile(q)) for q in (0.25, 0.5, 0.75))
+            text = f"median {med:.3g} (IQR {q1:.3g}–{q3:.3g})"
+        else:
+            med, text = float("nan"), "no data"
+        rows.append(
+            {
+                "characteristic": label,
+                "level": "median",
+                "n": len(s),
+                "of": len(s),
+                "percent": None,
+                "missing": missing,
+                "summary": text,
+            }
+        )
+
+    continuous("age_years", "age (years)")
+    categorical("sex", "sex", ["female", "male"])
+    categorical("timing", "timing of liver metastases", ["synchronous", "metachronous"])
+    categorical("primary_in_situ", "primary in situ at the liver operation", [True])
+    categorical(
+        "resectability_at_presentation",
+        "resectability at presentation",
+        ["resectable", "potentially_resectable", "unresectable"],
+    )
+    categorical("preop_chemotherapy", "pre-operative chemotherapy", [True])
+    categorical("pve", "portal vein embolisation", [True])
+    categorical("node_positive", "node-positive primary", [True])
+    categorical("multiple_metastases", "more than one liver metastasis", [True])
+    categorical("bilobar", "bilobar metastases", [True])
+    categorical("extrahepatic_disease", "extrahepatic disease", [True])
+    continuous("largest_diameter_mm", "largest metastasis (mm)")
+    continuous("cea_ng_ml", "CEA (ng/mL)")
+    continuous("pathological_response_fraction", "pathological response (fraction)")
+    categorical("r0", "R0 resection", [True])
+    categorical("major_hepatectomy", "major hepatectomy (>= 3 segments)", [True])
+    categorical("major_complication", "major complication (Clavien-Dindo >= IIIa)", [True])
+    categorical("fong_group_recorded", "Fong score recorded (group)", ["low (0-2)", "high (3-5)"])
+    categorical("fong_group", "Fong score computed (group)", ["low (0-2)", "high (3-5)"])
+    categorical("os_event", "deaths", [True])
+    categorical("recurrence", "recurrences", [True])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+
+
+def _plot(kms: Sequence[KMSummary], title: str, endpoint: Endpoint, path_stem: Path) -> None:
+    matplotlib = require("matplotlib")
+    matplotlib.use("Agg")
+    plt = require("matplotlib.pyplot")
+    plotting = require("lifelines.plotting")
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    try:
+        for km in kms:
+            km.fitter.plot_survival_function(
+                ax=ax, ci_show=True, show_censors=True, censor_styles={"ms": 4, "marker": "|"}
+            )
+        ax.set_title(title)
+        ax.set_xlabel("months")
+        ax.set_ylabel(f"{endpoint.title} probability")
+        ax.set_ylim(0, 1.02)
+        with warnings.catch_warnings():
+            # lifelines' at-risk table calls tight_layout on a figure it did not lay out
+            warnings.simplefilter("ignore", UserWarning)
+            plotting.add_at_risk_counts(*(km.fitter for km in kms), ax=ax, rows_to_show=["At risk"])
+            fig.tight_layout()
+        fig.savefig(path_stem.with_suffix(".png"), dpi=110)
+        fig.savefig(path_stem.with_suffix(".svg"))
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# the report
+
+
+def _write_csv(path: Path, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(columns), extrasaction="ignore")
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in columns})
+
+
+def _km_for(sub: Any, endpoint: Endpoint, label: str) -> KMSummary:
+    return kaplan_meier(
+        sub[endpoint.time].astype(float).tolist(), sub[endpoint.event].astype(bool).tolist(), label
+    )
+
+
+def cohort_report(
+    frame: Any,
+    out_dir: Path,
+    title: str = "livermdt cohort report",
+    filters: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Write the report files into ``out_dir`` (created if absent); returns the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notes = _Notes()
+    summary: dict[str, Any] = {
+        "schema": "livermdt/cohort-summary/v1",
+        "generated_by": f"livermdt {__version__}",
+        "disclaimer": DISCLAIMER,
+        "title": title,
+        "filters": list(filters),
+        "n_patients": len(frame),
+        "sources": {str(k): int(v) for k, v in frame["source"].value_counts().items()}
+        if len(frame)
+        else {},
+        "time_unit": "months",
+        "computed_scores": bool(frame.attrs.get("computed_scores", False)),
+        "endpoints": {},
+        "c_index": {},
+        "cox": {},
+    }
+    if TCIA_SOURCE in summary["sources"]:
+        summary["attribution"] = ATTRIBUTION
+
+    desc = descriptive_rows(frame)
+    _write_csv(
+        out_dir / "descriptive.csv",
+        desc,
+        ["characteristic", "level", "n", "of", "percent", "missing", "summary"],
+    )
+
+    median_rows: list[dict[str, Any]] = []
+    logrank_rows: list[dict[str, Any]] = []
+    cox_rows: list[dict[str, Any]] = []
+    cindex_rows: list[dict[str, Any]] = []
+    figures: list[tuple[str, str]] = []
+
+    for ep in ENDPOINTS:
+        data = frame[frame[ep.time].notna() & frame[ep.event].notna()]
+        ep_summary: dict[str, Any] = {
+            "title": ep.title,
+            "excluded_missing": len(frame) - len(data),
+            "stratifications": {},
+        }
+        summary["endpoints"][ep.key] = ep_summary
+        if len(data) == 0:
+            ep_summary["overall"] = None
+            notes.lines.append(f"{ep.title}: no patient has this endpoint recorded")
+            continue
+        overall = _km_for(data, ep, "all patients")
+        ep_summary["overall"] = overall.to_json()
+        median_rows.append(
+            {
+                "endpoint": ep.key,
+                "stratification": "overall",
+                "group": "all",
+                "n": overall.n,
+                "events": overall.events,
+                "median_months": overall.median_months,
+                "ci_lower": overall.median_ci_lower,
+                "ci_upper": overall.median_ci_upper,
+            }
+        )
+        stem = out_dir / f"km_{ep.key}_overall"
+        _plot([overall], f"{ep.title}, all patients (n={overall.n})", ep, stem)
+        figures.append((stem.name, f"{ep.title}, all patients"))
+
+        for st in STRATIFICATIONS:
+            col = data[st.column]
+            sub = data[col.notna() & col.isin(st.order)]
+            groups = [g for g in st.order if (sub[st.column] == g).any()]
+            entry: dict[str, Any] = {
+                "title": st.title,
+                "column": st.column,
+                "excluded_missing": len(data) - len(sub),
+            }
+            ep_summary["stratifications"][st.key] = entry
+            if len(groups) < 2:
+                entry["reported"] = False
+                entry["reason"] = (
+                    f"fewer than two groups with data ({len(sub)} patients with a value)"
+                )
+                continue
+            entry["reported"] = True
+            kms = [_km_for(sub[sub[st.column] == g], ep, g) for g in groups]
+            entry["groups"] = {km.label: km.to_json() for km in kms}
+            for km in kms:
+                median_rows.append(
+                    {
+                        "endpoint": ep.key,
+                        "stratification": st.key,
+                        "group": km.label,
+                        "n": km.n,
+                        "events": km.events,
+                        "median_months": km.median_months,
+                        "ci_lower": km.median_ci_lower,
+                        "ci_upper": km.median_ci_upper,
+                    }
+                )
+            lr = notes.run(
+                f"log-rank {ep.key} {st.key}",
+                logrank,
+                sub[ep.time].astype(float).tolist(),
+                sub[ep.event].astype(bool).tolist(),
+                sub[st.column].astype(str).tolist(),
+            )
+            entry["logrank"] = lr.to_json() if lr is not None else None
+            if lr is not None:
+                logrank_rows.append(
+                    {
+                        "endpoint": ep.key,
+                        "stratification": st.key,
+                        "groups": len(groups),
+                        "n": len(sub),
+                        "chi2": lr.statistic,
+                        "df": lr.degrees_of_freedom,
+                        "p": lr.p_value,
+                    }
+                )
+            stem = out_dir / f"km_{ep.key}_{st.key}"
+            p_text = f", log-rank p={lr.p_value:.3g}" if lr is not None else ""
+            _plot(kms, f"{ep.title} by {st.title}{p_text}", ep, stem)
+            figures.append((stem.name, f"{ep.title} by {st.title.lower()}"))
+
+        summary["c_index"][ep.key] = {}
+        summary["cox"][ep.key] = {}
+        for col, label in SCORES:
+            known = data[data[col].notna()]
+            if len(known) < MIN_PATIENTS or known[ep.event].astype(bool).sum() == 0:
+                summary["c_index"][ep.key][col] = None
+                summary["cox"][ep.key][col] = None
+                continue
+            t = known[ep.time].astype(float).tolist()
+            e = known[ep.event].astype(bool).tolist()
+            s = known[col].astype(float).tolist()
+            ci = notes.run(f"C-index {ep.key} {col}", c_index, t, s, e)
+            summary["c_index"][ep.key][col] = (
+                {"c_index": ci, "n": len(known), "events": int(sum(e))} if ci is not None else None
+            )
+            if ci is not None:
+                cindex_rows.append(
+                    {
+                        "endpoint": ep.key,
+                        "score": col,
+                        "label": label,
+                        "n": len(known),
+                        "events": int(sum(e)),
+                        "c_index": ci,
+                    }
+                )
+            if len(set(s)) < 2:
+                summary["cox"][ep.key][col] = None
+                continue
+            terms = notes.run(f"Cox {ep.key} {col}", cox, t, e, {col: s})
+            if terms:
+                term = terms[0]
+                summary["cox"][ep.key][col] = term.to_json()
+                cox_rows.append(
+                    {
+                        "endpoint": ep.key,
+                        "covariate": col,
+                        "label": label,
+                        "unit": "per point",
+                        "n": term.n,
+                        "events": term.events,
+                        "hazard_ratio": term.hazard_ratio,
+                        "ci_lower": term.ci_lower,
+                        "ci_upper": term.ci_upper,
+                        "p": term.p_value,
+                    }
+                )
+            else:
+                summary["cox"][ep.key][col] = None
+
+    _write_csv(
+        out_dir / "survival_medians.csv",
+        median_rows,
+        [
+            "endpoint",
+            "stratification",
+            "group",
+            "n",
+            "events",
+            "median_months",
+            "ci_lower",
+            "ci_upper",
+        ],
+    )
+    _write_csv(
+        out_dir / "logrank.csv",
+        logrank_rows,
+        ["endpoint", "stratification", "groups", "n", "chi2", "df", "p"],
+    )
+    _write_csv(
+        out_dir / "cox.csv",
+        cox_rows,
+        [
+            "endpoint",
+            "covariate",
+            "label",
+            "unit",
+            "n",
+            "events",
+            "hazard_ratio",
+            "ci_lower",
+            "ci_upper",
+            "p",
+        ],
+    )
+    _write_csv(
+        out_dir / "c_index.csv",
+        cindex_rows,
+        ["endpoint", "score", "label", "n", "events", "c_index"],
+    )
+    summary["notes"] = notes.lines
+    summary["files"] = sorted(
+        [p.name for p in out_dir.iterdir() if p.suffix in {".csv", ".png", ".svg"}]
+        + ["report.html", "summary.json"]
+    )
+    (out_dir / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        encoding="utf-8",
+    )
+    (out_dir / "report.html").write_text(
+        render_html(
+            summary, desc, median_rows, logrank_rows, cox_rows, cindex_rows, figures, out_dir
+        ),
+        encoding="utf-8",
+    )
+    return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML
+
+
+_COLS_DESC: list[tuple[str, str]] = [
+    ("characteristic", "characteristic"),
+    ("level", "level"),
+    ("summary", "n (%) / median"),
+    ("missing", "missing"),
+]
+_COLS_MEDIANS: list[tuple[str, str]] = [
+    ("endpoint", "endpoint"),
+    ("stratification", "stratification"),
+    ("group", "group"),
+    ("n", "n"),
+    ("events", "events"),
+    ("median_months", "median"),
+    ("ci_lower", "95% CI lower"),
+    ("ci_upper", "95% CI upper"),
+]
+_COLS_LOGRANKS: list[tuple[str, str]] = [
+    ("endpoint", "endpoint"),
+    ("stratification", "stratification"),
+    ("groups", "groups"),
+    ("n", "n"),
+    ("chi2", "chi²"),
+    ("df", "df"),
+    ("p", "p"),
+]
+_COLS_COXES: list[tuple[str, str]] = [
+    ("endpoint", "endpoint"),
+    ("label", "score"),
+    ("n", "n"),
+    ("events", "events"),
+    ("hazard_ratio", "HR"),
+    ("ci_lower", "95% CI lower"),
+    ("ci_upper", "95% CI upper"),
+    ("p", "p"),
+]
+_COLS_CINDICES: list[tuple[str, str]] = [
+    ("endpoint", "endpoint"),
+    ("label", "score"),
+    ("n", "n"),
+    ("events", "events"),
+    ("c_index", "C-index"),
+]
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    if not rows:
+        return "<p><em>nothing to show</em></p>"
+
+    def cell(v: Any) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return (
+                "NR"
+                if math.isnan(v)
+                else (f"{v:.3g}" if abs(v) < 0.01 else f"{v:.3f}".rstrip("0").rstrip("."))
+            )
+        return html.escape(str(v))
+
+    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(r.get(k))}</td>" for k, _ in columns) + "</tr>" for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(
+    summary: dict[str, Any],
+    desc: Sequence[dict[str, Any]],
+    medians: Sequence[dict[str, Any]],
+    logranks: Sequence[dict[str, Any]],
+    coxes: Sequence[dict[str, Any]],
+    cindices: Sequence[dict[str, Any]],
+    figures: Sequence[tuple[str, str]],
+    out_dir: Path,
+) -> str:
+    """A self-contained HTML page (figures inlined as PNG data URIs)."""
+    imgs = []
+    for stem, caption in figures:
+        data = base64.b64encode((out_dir / f"{stem}.png").read_bytes()).decode("ascii")
+        imgs.append(
+            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+            f'<figcaption>{html.escape(caption)} (<a href="{stem}.svg">SVG</a>)'
+            "</figcaption></figure>"
+        )
+    filters = ", ".join(summary["filters"]) or "none"
+    attribution = (
+        f'<p class="attribution">{html.escape(summary["attribution"])}</p>'
+        if "attribution" in summary
+        else ""
+    )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in summary["notes"])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(summary["title"])}</title>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse;margin:.5em 0 1.5em}}
+td,th{{border:1px solid #ccc;padding:.25em .5em;text-align:left;font-size:.9em}}
+th{{background:#f2f2f2}} figure{{margin:1em 0}} img{{max-width:100%}}
+.notice{{background:#fff8e1;border-left:4px solid #f0b400;padding:.6em 1em}}
+.attribution{{font-size:.85em;color:#555}}
+</style></head><body>
+<h1>{html.escape(summary["title"])}</h1>
+<p class="notice">{html.escape(DISCLAIMER)}</p>
+<p>{summary["n_patients"]} patients; filters: {html.escape(filters)};
+generated by {html.escape(summary["generated_by"])}. Times in months.
+Survival statistics: lifelines (Kaplan–Meier, log-rank, Cox proportional hazards,
+Harrell's C).</p>
+{attribution}
+<h2>Descriptive table</h2>
+{_table(desc, _COLS_DESC)}
+<h2>Median survival (months, 95% CI)</h2>
+{_table(medians, _COLS_MEDIANS)}
+<p>NR: not reached.</p>
+<h2>Log-rank tests</h2>
+{_table(logranks, _COLS_LOGRANKS)}
+<h2>Cox proportional hazards (per score point)</h2>
+{_table(coxes, _COLS_COXES)}
+<h2>Concordance index of each score (higher score = worse)</h2>
+{_table(cindices, _COLS_CINDICES)}
+<h2>Kaplan–Meier curves</h2>
+{"".join(imgs)}
+<h2>Notes</h2>
+<ul>{notes or "<li>none</li>"}</ul>
+</body></html>
+"""
