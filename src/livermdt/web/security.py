@@ -202,9 +202,8 @@ class SecurityMiddleware:
                 headers = list(message.get("headers", []))
                 headers += _security_headers(path, self.https_only, headers)
                 if new_anon is not None:
-                    cookie = (
-                        f"{CSRF_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Strict"
-                        + ("; Secure" if self.https_only else "")
+                    cookie = f"{CSRF_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Strict" + (
+                        "; Secure" if self.https_only else ""
                     )
                     headers.append((b"set-cookie", cookie.encode()))
                 message["headers"] = headers
@@ -249,3 +248,13 @@ def _cookies(scope: Scope) -> dict[str, str]:
                 return {}
             return {k: m.value for k, m in jar.items()}
     return {}
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target after login that stays on this site: a path beginning with one '/'
+    (not '//host', not a scheme), else ``default``."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ord(ch) < 32 for ch in target):
+        return default
+    return target

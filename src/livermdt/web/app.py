@@ -1,0 +1,75 @@
+"""The application factory. Nothing happens at import: ``create_app(settings)`` checks the
+settings, opens the database, applies the migrations, and assembles the API, the pages (engineer
+U's ``livermdt.web.pages.router``, once it exists) and the static assets."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from livermdt.about import DISCLAIMER, __version__
+from livermdt.services import Services
+from livermdt.storage.db import make_engine
+from livermdt.storage.migrate import upgrade
+from livermdt.web import api
+from livermdt.web.errors import install_error_handlers
+from livermdt.web.security import LoginLimiter, SecurityMiddleware
+from livermdt.web.settings import Settings
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    migrate: bool = True,
+    password_hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """Build the application. Refuses (``InsecureSettingsError``) to start outside demo mode
+    with the placeholder secret. ``services`` lets tests share one database between apps."""
+    settings = settings or Settings()
+    settings.check_safe_to_start()
+    if services is None:
+        engine = make_engine(settings)
+        if migrate:
+            upgrade(engine)
+        services = Services(engine, password_hasher=password_hasher)
+    owned = services
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        owned.close()
+
+    app = FastAPI(
+        title="livermdt",
+        version=__version__,
+        description=f"Decision support for liver MDTs. {DISCLAIMER}",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.services = services
+    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
+
+    install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware, https_only=settings.https_only)
+    app.include_router(api.session_router)
+    app.include_router(api.router)
+    app.include_router(api.docs_router)
+    if importlib.util.find_spec("livermdt.web.pages") is not None:
+        pages = importlib.import_module("livermdt.web.pages")
+        app.include_router(pages.router)
+    if STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
