@@ -60,6 +60,19 @@ class FormGroup:
     repeated: bool = False
     description: str = ""
 
+    @property
+    def row_label(self) -> str:
+        """What one row of a table is called (``treatments`` → ``Treatment``)."""
+        return _ROW_LABELS.get(self.key, label_for(self.key).rstrip("s"))
+
+
+_ROW_LABELS: dict[str, str] = {
+    "lesions": "Lesion",
+    "treatments": "Treatment",
+    "restaging": "Re-staging",
+    "operations": "Operation",
+    "recurrences": "Recurrence",
+}
 
 Node = FormField | FormGroup
 
