@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -338,11 +338,17 @@ def _check_consistency(line: int, values: dict[str, Any], problems: list[str]) -
         problems.append(f"line {line}: metachronous metastases with the primary still in situ")
 
 
+#: A source-specific step run on every row after conversion: it may complete ``values`` (derived
+#: fields) and append problems; it sees the raw cells too.
+RowHook = Callable[[SourceRow, dict[str, Any], dict[str, "int | None"], list[str]], None]
+
+
 def rows_to_records(
     header: Sequence[str],
     rows: Sequence[SourceRow],
     mapping: Mapping_,
     name: str = "input",
+    row_hook: RowHook | None = None,
 ) -> list[RegistryRecord]:
     """Apply ``mapping`` to every row; all problems at once, or the records."""
     problems: list[str] = []
@@ -395,9 +401,11 @@ def rows_to_records(
             except _CellError as ex:
                 problems.append(f"line {row.line}, column {rule.column}: {ex} (got {text!r})")
                 scores[sname] = None
-        _check_consistency(row.line, values, problems)
         for fname in FIELDS:
             values.setdefault(fname, None)
+        if row_hook is not None:
+            row_hook(row, values, scores, problems)
+        _check_consistency(row.line, values, problems)
         records.append(
             RegistryRecord(
                 patient_id=pid,

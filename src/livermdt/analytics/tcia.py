@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from livermdt.analytics.importing import (
+    SourceRow,
     parse_mapping,
-    raise_problems,
     read_table,
     rows_to_records,
 )
@@ -88,47 +88,37 @@ def bundled_csv() -> Path:
     return Path(str(resources.files("livermdt.analytics") / "data" / "tcia-crlm-clinical-n197.csv"))
 
 
+def _tcia_row(
+    row: SourceRow, values: dict[str, Any], scores: dict[str, int | None], problems: list[str]
+) -> None:
+    for name in REQUIRED:
+        column = TCIA_MAPPING["fields"][name]["column"]
+        if values[name] is None and row.cells[column] in {"", "-999"}:
+            problems.append(f"line {row.line}, column {column}: required value is missing")
+    # the only thing synchronous_crlm = 1 proves about timing; 0 proves nothing
+    values["timing"] = "synchronous" if values["primary_in_situ"] is True else None
+    if values["multiple_metastases"] is False:
+        values["lesion_count"] = 1
+    score = scores.get("fong_crs")
+    stratified = row.cells["clinrisk_stratified"]
+    if score is None and row.cells["clinrisk_score"] not in {"", "-999"}:
+        return  # the score cell itself is wrong and already reported
+    expected = "-999" if score is None else ("1" if score >= 3 else "0")
+    if stratified != expected:
+        problems.append(
+            f"line {row.line}, column clinrisk_stratified: does not match clinrisk_score "
+            f"{score if score is not None else 'missing'} (expected {expected!r}, "
+            f"got {stratified!r})"
+        )
+
+
 def import_tcia(path: Path) -> list[RegistryRecord]:
     """Read the TCIA clinical table (``clinical-n197.csv`` or the distributed ``.xlsx``) into
     registry records; every problem of every row at once, or nothing."""
     header, rows = read_table(path, SHEET if path.suffix.lower() == ".xlsx" else None)
-    mapping = parse_mapping(TCIA_MAPPING)
-    records = rows_to_records(header, rows, mapping, name=path.name)
-    problems: list[str] = []
-    if "clinrisk_stratified" not in header:
+    if header and "clinrisk_stratified" not in header:
         raise ImportDataError(
             f"{path.name}: 1 column missing",
             ["line 1 (header): missing column 'clinrisk_stratified'"],
         )
-    out: list[RegistryRecord] = []
-    for rec, row in zip(records, rows, strict=True):
-        values = dict(rec.values)
-        for name in REQUIRED:
-            if values[name] is None:
-                column = TCIA_MAPPING["fields"][name]["column"]
-                problems.append(f"line {rec.line}, column {column}: required value is missing")
-        # the only thing synchronous_crlm = 1 proves about timing; 0 proves nothing
-        values["timing"] = "synchronous" if values["primary_in_situ"] is True else None
-        if values["multiple_metastases"] is False:
-            values["lesion_count"] = 1
-        score = rec.recorded_scores.get("fong_crs")
-        stratified = row.cells["clinrisk_stratified"]
-        expected = "-999" if score is None else ("1" if score >= 3 else "0")
-        if stratified != expected:
-            problems.append(
-                f"line {rec.line}, column clinrisk_stratified: does not match clinrisk_score "
-                f"{score if score is not None else 'missing'} (expected {expected!r}, "
-                f"got {stratified!r})"
-            )
-        out.append(
-            RegistryRecord(
-                patient_id=rec.patient_id,
-                source=rec.source,
-                line=rec.line,
-                values=values,
-                recorded_scores=rec.recorded_scores,
-                month_days=rec.month_days,
-            )
-        )
-    raise_problems(path.name, problems)
-    return out
+    return rows_to_records(header, rows, parse_mapping(TCIA_MAPPING), path.name, _tcia_row)
