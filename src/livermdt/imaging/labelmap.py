@@ -24,7 +24,7 @@ from livermdt.imaging.conventions import CANONICAL_NAMES
 
 __all__ = ["FloatArray", "LabelArray", "LabelMap", "describe_geometry"]
 
-LabelArray: TypeAlias = npt.NDArray[np.integer[Any]]
+LabelArray: TypeAlias = npt.NDArray[Any]  # integer (or bool) values; checked at run time
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 
