@@ -17,6 +17,7 @@ _as_pg() {
 start_postgres() {
   local bin; bin=$(_pg_bin)
   [ -n "$bin" ] || { echo "PostgreSQL is not installed" >&2; return 1; }
+  stop_postgres  # a server left over from an earlier run would hold the port and the folder
   rm -rf "$PG_DIR"; mkdir -p "$PG_DIR"
   [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
   _as_pg "$bin/initdb" -D "$PG_DIR/data" -U livermdt --auth=trust >/dev/null

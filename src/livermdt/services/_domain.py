@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from livermdt.case import Case, parse_case
-from livermdt.engine import assess
 from livermdt.knowledge import KNOWLEDGE_VERSION
 
 
@@ -22,6 +21,8 @@ def _case_json(case: Case) -> dict[str, Any]:
 
 def assess_document(document: dict[str, Any]) -> dict[str, Any]:
     """assessment-v1 JSON of a stored (already valid) case document."""
+    from livermdt.engine import assess
+
     result = assess(parse_case(document)).model_dump(mode="json", by_alias=True)
     return dict(result)
 

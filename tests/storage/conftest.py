@@ -1,0 +1,3 @@
+from tests.storage.dbfixtures import database_url, engine, services
+
+__all__ = ["database_url", "engine", "services"]
