@@ -6,6 +6,7 @@ the field to correct; all of them are reported together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,18 @@ from livermdt.case._problems import Problem
 
 if TYPE_CHECKING:
     from livermdt.case.model import Case, Operation, PlannedResection
+
+
+#: Paths removed from a document because they failed validation (set by ``parse_case`` while it
+#: looks for contradictions among the remaining fields). A check that relies on a field being
+#: absent must not fire when the field was only removed for being invalid.
+REMOVED_PATHS: ContextVar[frozenset[str]] = ContextVar("REMOVED_PATHS", default=frozenset())
+
+
+def _removed(prefix: str) -> bool:
+    return any(
+        p == prefix or p.startswith((prefix + ".", prefix + "[")) for p in REMOVED_PATHS.get()
+    )
 
 
 def find_contradictions(case: Case) -> list[Problem]:
@@ -307,7 +320,11 @@ def _restaging(case: Case) -> list[Problem]:
     lm = case.liver_metastases
     listed = {lesion.id for lesion in (lm.lesions or ())} if lm else set()
     disappeared = set(lm.disappeared_lesion_ids or ()) if lm else set()
-    check_ids = lm is not None and (lm.lesions is not None or lm.disappeared_lesion_ids is not None)
+    check_ids = (
+        lm is not None
+        and (lm.lesions is not None or lm.disappeared_lesion_ids is not None)
+        and not _removed("liver_metastases")
+    )
     problems: list[Problem] = []
     previous: date | None = None
     for i, r in enumerate(case.restaging or ()):
@@ -437,7 +454,7 @@ def _pathological_response(path: str, op: Operation) -> list[Problem]:
     else:
         wanted, other = "trg", "residual_tumour_percent"
     problems: list[Problem] = []
-    if getattr(pr, wanted) is None:
+    if getattr(pr, wanted) is None and not _removed(f"{path}.{wanted}"):
         problems.append(Problem(f"{path}.{wanted}", f"the {pr.system} system needs {wanted}"))
     if getattr(pr, other) is not None:
         problems.append(

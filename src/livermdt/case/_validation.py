@@ -24,6 +24,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from livermdt.case import model as _model
+from livermdt.case._contradictions import REMOVED_PATHS
 from livermdt.case._problems import Problem, path_str, show_value
 from livermdt.case.model import Case
 from livermdt.case.vocab import SCHEMA_ID
@@ -280,9 +281,9 @@ _MODELS: dict[str, type[BaseModel]] = {
 # --- contradictions despite field errors ---------------------------------------------------------
 
 
-def _prune(data: Any, loc: Sequence[str | int]) -> bool:
+def _prune(data: Any, loc: Sequence[str | int]) -> str | None:
     """Remove from ``data`` the deepest object key on ``loc`` that is present (never one of the
-    required top-level keys); True if one was removed."""
+    required top-level keys); the path removed, or None."""
     for k in range(len(loc), 0, -1):
         key = loc[k - 1]
         if not isinstance(key, str) or (k == 1 and key in _REQUIRED_TOP_LEVEL):
@@ -296,8 +297,8 @@ def _prune(data: Any, loc: Sequence[str | int]) -> bool:
                 break
         if isinstance(parent, dict) and key in parent:
             del parent[key]
-            return True
-    return False
+            return path_str(loc[:k])
+    return None
 
 
 _REQUIRED_TOP_LEVEL = frozenset({"schema", "id", "discussion_date"})
@@ -313,20 +314,27 @@ def _contradictions_despite_field_errors(
     except Exception:  # pragma: no cover - objects that cannot be copied: report field errors only
         return []
     errors = exc.errors(include_url=False)
+    removed: set[str] = set()
     for _ in range(_MAX_PRUNE_ROUNDS):
         progressed = False
         for err in errors:
             if err["type"] == _CONTRADICTION:
                 return [str(line) for line in err.get("ctx", {}).get("problems", ())]
-            progressed = _prune(pruned, err["loc"]) or progressed
+            path = _prune(pruned, err["loc"])
+            if path is not None:
+                removed.add(path)
+                progressed = True
         if not progressed:
             return []
+        token = REMOVED_PATHS.set(frozenset(removed))
         try:
             Case.model_validate(pruned)
         except ValidationError as again:
             errors = again.errors(include_url=False)
         else:
             return []
+        finally:
+            REMOVED_PATHS.reset(token)
     return []
 
 

@@ -41,7 +41,7 @@ LesionId = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, validate_default=False)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Patient(_Model):
@@ -229,6 +229,7 @@ class Case(_Model):
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
+        allow_inf_nan=False,
         title="livermdt case-v1",
         json_schema_extra={"$id": "https://livermdt.org/schema/case/v1.json"},
     )
