@@ -4,6 +4,7 @@ that leaves the store unchanged, roles, audited soft deletion. Runs on SQLite an
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
@@ -16,6 +17,7 @@ from livermdt.errors import (
 )
 from livermdt.services import CaseVersionConflict, Services
 from livermdt.services import _base as services_base
+from livermdt.services.records import UserInfo
 from livermdt.services.roles import Role
 from livermdt.storage.models import AuditEntry, CaseRow, CaseVersion, Patient
 from tests.services.cases_data import demo_document, edited, invalid_document
@@ -82,33 +84,38 @@ def test_second_editor_on_an_old_version_gets_a_conflict_and_nothing_is_lost(
     assert services.cases.get_case(case.id).version == 3
 
 
-def test_concurrent_saves_of_the_same_version_one_wins_one_conflicts(
-    services: Services, engine: Engine
-) -> None:
+def _race(
+    services: Services, case_id: str, doc: dict[str, Any], users: list[UserInfo]
+) -> list[str]:
+    """Two threads save version 1 of the case at the same moment; their outcomes."""
+    barrier = threading.Barrier(len(users))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def save(i: int) -> None:
+        barrier.wait()
+        try:
+            services.cases.update_case(case_id, edited(doc, 100.0 + i), 1, users[i])
+            result = "saved"
+        except CaseVersionConflict:
+            result = "conflict"
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def test_concurrent_saves_of_the_same_version_one_wins_one_conflicts(services: Services) -> None:
     users = [make_user(services, Role.SURGEON, f"s{i}") for i in range(2)]
     doc = demo_document(1)
-    rounds = 8
-    for r in range(rounds):
+    for r in range(8):
         case = services.cases.create_case(doc, users[0])
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-        lock = threading.Lock()
-
-        def save(i: int, case_id: str = case.id) -> None:
-            barrier.wait()
-            try:
-                services.cases.update_case(case_id, edited(doc, 100.0 + i), 1, users[i])
-                result = "saved"
-            except CaseVersionConflict:
-                result = "conflict"
-            with lock:
-                outcomes.append(result)
-
-        threads = [threading.Thread(target=save, args=(i,)) for i in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=60)
+        outcomes = _race(services, case.id, doc, users)
         assert sorted(outcomes) == ["conflict", "saved"], f"round {r}: {outcomes}"
         history = services.cases.case_history(case.id)
         assert [h.version for h in history] == [1, 2]
