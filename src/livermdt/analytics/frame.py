@@ -87,6 +87,15 @@ def livermdt_scores() -> ScoreFn | None:
     return score
 
 
+def frame_columns() -> list[str]:
+    """The columns of :func:`cohort_frame`, in order."""
+    cols = ["patient_id", "source", "line", *FIELDS, "r0", "major_complication"]
+    for score in RECORDED_SCORES:
+        cols += [f"{score}_recorded", f"{score}_recorded_source"]
+    cols += [*COMPUTED_SCORES, "fong_group_recorded", "fong_group", "game_group", "tbs_zone"]
+    return cols
+
+
 def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = None) -> Any:
     """One pandas row per record (see the module docstring). ``score_fn`` maps a case-v1
     document to computed scores; by default :func:`livermdt_scores`."""
@@ -114,7 +123,7 @@ def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = N
         row["game_group"] = game_group(row["game"])
         row["tbs_zone"] = tbs_zone(row["tumour_burden_score"])
         rows.append(row)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=frame_columns())
     for key in (*COMPUTED_SCORES, *(f"{s}_recorded" for s in RECORDED_SCORES)):
         frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
     for key in (
