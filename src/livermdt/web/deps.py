@@ -1,10 +1,10 @@
 """Dependency aliases for routes (API and pages). A route declares what it needs:
 
-    @router.get("/cases/{case_id}")
-    def show(case_id: str, user: CurrentUser, services: ServicesDep) -> ...
+@router.get("/cases/{case_id}")
+def show(case_id: str, user: CurrentUser, services: ServicesDep) -> ...
 
-    @router.post("/cases/{case_id}", dependencies=[CsrfProtected])
-    def save(case_id: str, user: Editor, services: ServicesDep) -> ...
+@router.post("/cases/{case_id}", dependencies=[CsrfProtected])
+def save(case_id: str, user: Editor, services: ServicesDep) -> ...
 """
 
 from __future__ import annotations
@@ -65,9 +65,7 @@ def require_permission(permission: Permission) -> Callable[[Request], UserInfo]:
     def dependency(request: Request) -> UserInfo:
         user = current_user(request)
         if not user.can(permission):
-            raise PermissionDeniedError(
-                f"the role '{user.role.value}' may not {permission.value}"
-            )
+            raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
         return user
 
     return dependency
