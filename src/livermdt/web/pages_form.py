@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal, Protocol
 
@@ -129,7 +129,13 @@ _WORDS: dict[str, str] = {
 }
 
 _LABELS: dict[str, str] = {
-    "id": "Case ID",
+    "id": "ID",
+    "child_pugh_class": "Child-Pugh class",
+    "clavien_dindo": "Clavien-Dindo grade",
+    "trg": "Tumour regression grade",
+    "days_to_followup_scan": "Days to follow-up scan",
+    "last_followup_date": "Last follow-up date",
+    "residual_tumour_percent": "Residual tumour",
     "primary": "Primary tumour",
     "liver": "Liver",
     "labs": "Laboratory values",
@@ -303,7 +309,13 @@ def build_form(json_schema: Mapping[str, Any]) -> FormGroup:
     """The editor's form tree for a document JSON schema (the root is a non-repeated group)."""
     schema = _Schema(json_schema)
     root = schema.resolve(json_schema)
-    return FormGroup("", "Case", _children(schema, root))
+    children = tuple(
+        replace(child, label="Case ID")
+        if isinstance(child, FormField) and child.key == "id"
+        else child
+        for child in _children(schema, root)
+    )
+    return FormGroup("", "Case", children)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,248 @@
+"""The case editor's form <-> case-v1 document mapping (``livermdt.web.pages_form``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from starlette.datastructures import FormData
+
+from livermdt.case import case_json_schema, parse_case
+from livermdt.errors import CaseValidationError
+from livermdt.web.pages_form import (
+    FormState,
+    case_form,
+    document_from_state,
+    iter_fields,
+    problems_by_path,
+    split_problem,
+    state_from_document,
+    state_from_form,
+)
+from tests.strategies import valid_case_dicts
+
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+
+
+def _canonical(document: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON of a document, with empty lists/objects dropped: the form cannot tell
+    "recorded as none" from "not recorded" for a list (documented in docs/pages.md)."""
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {k: prune(v) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v not in (None, [], {})}
+        if isinstance(value, list):
+            return [prune(v) for v in value]
+        return value
+
+    dumped = parse_case(document).model_dump(mode="json", by_alias=True, exclude_none=True)
+    result: dict[str, Any] = prune(dumped)
+    return result
+
+
+def _form_data(state: FormState) -> FormData:
+    """What the rendered form would post for ``state`` (checkbox lists as repeated names)."""
+    pairs: list[tuple[str, str]] = []
+    for path, value in state.values.items():
+        if isinstance(value, list):
+            pairs.extend((path, v) for v in value)
+        else:
+            pairs.append((path, value))
+    pairs.extend((f"_rows:{path}", str(count)) for path, count in state.rows.items())
+    return FormData(pairs)
+
+
+def _leaf_paths(schema: dict[str, Any]) -> set[str]:
+    """Every leaf path of the JSON schema, computed here independently of the form code."""
+    defs = schema.get("$defs", {})
+
+    def deref(node: dict[str, Any]) -> dict[str, Any]:
+        if "$ref" in node:
+            return deref(defs[node["$ref"].rsplit("/", 1)[-1]])
+        for key in ("anyOf", "oneOf"):
+            if key in node:
+                options = [o for o in node[key] if o.get("type") != "null"]
+                if len(options) == 1:
+                    return deref(options[0])
+        return node
+
+    out: set[str] = set()
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        node = deref(node)
+        if node.get("type") == "object" and "properties" in node:
+            for key, sub in node["properties"].items():
+                walk(sub, f"{prefix}.{key}" if prefix else key)
+        elif node.get("type") == "array" and deref(node.get("items", {})).get("type") == "object":
+            walk(node["items"], prefix + "[]")
+        else:
+            out.add(prefix)
+
+    walk(schema, "")
+    return out
+
+
+def test_every_field_of_the_case_schema_has_an_input() -> None:
+    form_paths = {path for path, _field in iter_fields(case_form())}
+    assert _leaf_paths(case_json_schema()) == form_paths
+
+
+def test_segment_pickers_offer_couinaud_1_to_8() -> None:
+    fields = dict(iter_fields(case_form()))
+    for path in (
+        "liver_metastases.lesions[].segments",
+        "volumetry.planned_resection.segments_removed",
+    ):
+        assert fields[path].kind == "multichoice"
+        assert fields[path].is_segments
+        assert tuple(fields[path].choices) == (1, 2, 3, 4, 5, 6, 7, 8)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "example-1-resectable.json",
+        "example-2-small-remnant.json",
+        "example-3-dmmr-unresectable.json",
+    ],
+)
+def test_example_cases_survive_document_form_document(name: str) -> None:
+    with (EXAMPLES / name).open(encoding="utf-8") as handle:
+        document = json.load(handle)
+    posted = state_from_form(_form_data(state_from_document(document)))
+    assert _canonical(document_from_state(posted)) == _canonical(document)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_case_dicts())
+def test_valid_cases_survive_document_form_document(document: dict[str, Any]) -> None:
+    posted = state_from_form(_form_data(state_from_document(document)))
+    assert _canonical(document_from_state(posted)) == _canonical(document)
+
+
+def test_empty_inputs_leave_fields_absent_never_defaulted() -> None:
+    form = FormData(
+        [
+            ("schema", "livermdt/case/v1"),
+            ("id", "c-1"),
+            ("discussion_date", "2025-05-02"),
+            ("patient.age_years", ""),
+            ("patient.sex", ""),
+            ("patient.fit_for_major_surgery", ""),
+            ("labs.cea_ng_ml", "  "),
+            ("_rows:liver_metastases.lesions", "1"),
+            ("liver_metastases.lesions[0].id", ""),
+            ("liver_metastases.lesions[0].diameter_mm", ""),
+        ]
+    )
+    document = document_from_state(state_from_form(form))
+    assert document == {"schema": "livermdt/case/v1", "id": "c-1", "discussion_date": "2025-05-02"}
+
+
+def test_values_are_typed_and_booleans_read_as_booleans() -> None:
+    form = FormData(
+        [
+            ("id", "c-1"),
+            ("patient.age_years", "63"),
+            ("patient.height_cm", "164.5"),
+            ("patient.fit_for_major_surgery", "false"),
+            ("_rows:liver_metastases.lesions", "1"),
+            ("liver_metastases.lesions[0].id", "L1"),
+            ("liver_metastases.lesions[0].segments", "7"),
+            ("liver_metastases.lesions[0].segments", "8"),
+            ("liver_metastases.disappeared_lesion_ids", "L7, L9"),
+        ]
+    )
+    document = document_from_state(state_from_form(form))
+    assert document["patient"] == {
+        "age_years": 63,
+        "height_cm": 164.5,
+        "fit_for_major_surgery": False,
+    }
+    assert document["liver_metastases"] == {
+        "lesions": [{"id": "L1", "segments": [7, 8]}],
+        "disappeared_lesion_ids": ["L7", "L9"],
+    }
+
+
+def test_unreadable_number_is_passed_on_and_reported_with_its_path() -> None:
+    form = FormData(
+        [
+            ("schema", "livermdt/case/v1"),
+            ("id", "c-1"),
+            ("discussion_date", "2025-05-02"),
+            ("patient.age_years", "sixty"),
+        ]
+    )
+    document = document_from_state(state_from_form(form))
+    assert document["patient"]["age_years"] == "sixty"
+    with pytest.raises(CaseValidationError) as caught:
+        parse_case(document)
+    assert any(p.startswith("patient.age_years:") for p in caught.value.problems)
+
+
+def test_blank_row_is_dropped_but_a_partly_filled_row_is_kept() -> None:
+    form = FormData(
+        [
+            ("id", "c-1"),
+            ("_rows:treatments", "2"),
+            ("treatments[0].type", ""),
+            ("treatments[1].cycles", "6"),
+        ]
+    )
+    document = document_from_state(state_from_form(form))
+    # The second row lacks its required type: kept, so validation says so instead of dropping it.
+    assert document["treatments"] == [{"cycles": 6}]
+
+
+def test_remove_row_renumbers_following_rows_and_their_nested_tables() -> None:
+    state = FormState(
+        values={
+            "restaging[0].date": "2025-01-01",
+            "restaging[1].date": "2025-02-01",
+            "restaging[1].lesions[0].id": "L1",
+            "restaging[2].date": "2025-03-01",
+            "restaging[2].lesions[0].id": "L2",
+        },
+        rows={"restaging": 3, "restaging[1].lesions": 1, "restaging[2].lesions": 1},
+    )
+    state.remove_row("restaging", 1)
+    assert state.rows == {"restaging": 2, "restaging[1].lesions": 1}
+    assert state.values == {
+        "restaging[0].date": "2025-01-01",
+        "restaging[1].date": "2025-03-01",
+        "restaging[1].lesions[0].id": "L2",
+    }
+
+
+def test_add_row_grows_only_that_table() -> None:
+    state = FormState(rows={"treatments": 1, "liver_metastases.lesions": 2})
+    state.add_row("liver_metastases.lesions")
+    assert state.rows == {"treatments": 1, "liver_metastases.lesions": 3}
+
+
+def test_problems_land_on_the_deepest_input_of_their_path() -> None:
+    state = FormState(rows={"liver_metastases.lesions": 2})
+    problems = [
+        "liver_metastases.lesions[1].segments[0]: Couinaud segment must be 1..8 (got 9)",
+        "patient.weight_kg: must be >= 25 (got -3)",
+        "labs.cea: unknown field (got 4)",
+        "liver_metastases.lesions[1]: lesion id L1 used twice",
+    ]
+    placed = problems_by_path(problems, state)
+    assert placed["liver_metastases.lesions[1].segments"] == [problems[0]]
+    assert placed["patient.weight_kg"] == ["must be >= 25 (got -3)"]
+    assert placed["labs"] == [problems[2]]  # no input for an unknown key: its section shows it
+    assert placed["liver_metastases.lesions[1]"] == ["lesion id L1 used twice"]
+
+
+def test_split_problem() -> None:
+    assert split_problem("patient.age_years: must be 18..110 (got 7)") == (
+        "patient.age_years",
+        "must be 18..110 (got 7)",
+    )
+    assert split_problem("no path here") == ("", "no path here")
