@@ -1,11 +1,7 @@
-"""Dependency aliases for routes (API and pages). A route declares what it needs:
-
-@router.get("/cases/{case_id}")
-def show(case_id: str, user: CurrentUser, services: ServicesDep) -> ...
-
-@router.post("/cases/{case_id}", dependencies=[CsrfProtected])
-def save(case_id: str, user: Editor, services: ServicesDep) -> ...
-"""
+"""Dependency aliases for routes (API and pages). A route declares what it needs, e.g.
+``def show(case_id: str, user: CurrentUser, services: ServicesDep)`` for a page anyone logged in
+may read, or ``user: Editor`` plus ``dependencies=[CsrfProtected]`` on a form post that changes
+a case."""
 
 from __future__ import annotations
 
