@@ -32,7 +32,10 @@ def validate(
         except InvalidInputError as err:
             invalid += 1
             typer.echo(f"{path}: invalid")
-            problems = err.problems if isinstance(err, CaseValidationError) else [str(err)]
+            if isinstance(err, CaseValidationError):
+                problems = err.problems
+            else:  # one line that already starts with the file name
+                problems = [str(err).removeprefix(f"{path}: ")]
             for problem in problems:
                 typer.echo(f"  {problem}")
         else:
