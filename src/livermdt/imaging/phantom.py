@@ -10,7 +10,8 @@ the affine).
 Segment arrangement (normalised liver coordinates ``X = x / a``, ``Y = y / b``, ``Z = z / c``
 about the liver centre, ``+X`` patient right, ``+Y`` anterior, ``+Z`` superior):
 
-* segment 1 (caudate): central-posterior, ``Y < -0.55`` and ``|X - Xc| < 0.22`` and ``|Z| < 0.55``;
+* segment 1 (caudate): central-posterior, ``Y < -0.55`` and ``-0.5 < X < 0.12`` and ``|Z| < 0.55``
+  (it borders segments 2, 4, 6/7 and 8, so remnants 1-2-3 or 1-6-7 stay contiguous);
 * the main portal fissure (Cantlie's line, middle hepatic vein) ``X = Xc = -0.1`` divides the
   right hemiliver (5-8, ``X > Xc``) from the left (2-4);
 * the right portal fissure (right hepatic vein), the oblique plane ``(X - 0.35) - 0.5 Y = 0``,
@@ -59,7 +60,9 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 _X_CANTLIE = -0.10
 _X_UMBILICAL = -0.45
 _CAUDATE_Y = -0.55
-_CAUDATE_HALF_X = 0.22
+# -0.50 < X < 0.12: past the umbilical fissure, so it borders 2 as well as 4 and 7.
+_CAUDATE_MID_X = -0.19
+_CAUDATE_HALF_X = 0.31
 _CAUDATE_HALF_Z = 0.55
 
 #: A point well inside each segment, in normalised liver coordinates; ``(segment, offset_mm)``
@@ -297,7 +300,7 @@ def _classify(X: FloatArray, Y: FloatArray, Z: FloatArray) -> npt.NDArray[np.uin
     ).astype(np.uint8)
     caudate = (
         (Y < _CAUDATE_Y)
-        & (np.abs(X - _X_CANTLIE) < _CAUDATE_HALF_X)
+        & (np.abs(X - _CAUDATE_MID_X) < _CAUDATE_HALF_X)
         & (np.abs(Z) < _CAUDATE_HALF_Z)
     )
     out[caudate] = 1

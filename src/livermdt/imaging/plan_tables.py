@@ -1,0 +1,452 @@
+"""What the planner measures once, so that hundreds of candidate resections are table lookups.
+
+Everything here is computed inside the liver's bounding box (``Anatomy.bbox``):
+
+* segment volumes (voxel counts) and segment adjacency (two segments are adjacent when a voxel of
+  one shares a face with a voxel of the other: 6-connectivity);
+* the exact Euclidean distance (mm, voxel centre to voxel centre) from every tumour to every
+  segment, ``dist[t, s]`` (0 when the tumour has voxels in the segment). On an orthogonal grid the
+  closest pair of two disjoint voxel sets lies on their 6-neighbour boundaries, so only boundary
+  voxels go into the k-d trees; on a sheared grid every voxel does;
+* for each tumour, a local exact distance map (``scipy.ndimage.distance_transform_edt`` with
+  ``sampling`` = spacing, inside a crop around the tumour) giving its wedge (tumour + margin) and
+  its ablation zone (tumour + ablation margin) as voxel sets;
+* one table of "who covers which voxel": every voxel in some wedge or ablation zone gets a
+  bit-signature of the wedges/zones that contain it; rows (segment, signature) with their voxel
+  counts let any combination of removed segments, wedges and ablations be measured exactly
+  (overlaps counted once) by summing table rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from livermdt.imaging.anatomy import Anatomy, TumourComponent, is_orthogonal
+
+__all__ = ["PlanTables", "WedgeCluster", "build_tables"]
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Box = tuple[slice, slice, slice]
+
+_MAJOR_VESSELS = ("portal_vein", "hepatic_vein", "inferior_vena_cava")
+
+
+@dataclass(frozen=True)
+class WedgeCluster:
+    """Tumours whose wedges (tumour + margin) overlap: one wedge removes them together."""
+
+    tumours: tuple[int, ...]  # indices into the tumour list
+    bit: int  # item number in the signature table
+    voxels: int  # liver voxels in the wedge
+    vessels_hit: tuple[str, ...]  # major vessels inside the wedge
+    #: per segment 0..8: the smallest distance (mm) from the cluster's tumours to a voxel of the
+    #: segment left outside the wedge (a lower bound where the crop could not show the exact one)
+    margin_by_segment_mm: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class PlanTables:
+    spacing_mm: tuple[float, float, float]
+    voxel_volume_ml: float
+    present_segments: tuple[int, ...]
+    segment_voxels: tuple[int, ...]  # index 0..8
+    liver_voxels: int
+    tumour_voxels: int
+    tumour_segment_voxels: tuple[tuple[int, ...], ...]  # [t][0..8]
+    dist_mm: tuple[tuple[float, ...], ...]  # [t][0..8], inf for absent segments
+    adjacency: frozenset[tuple[int, int]]
+    clusters: tuple[WedgeCluster, ...]
+    cluster_of: tuple[int, ...]  # tumour index -> cluster index
+    zone_bit: tuple[int | None, ...]  # tumour index -> ablation-zone item (None: no zone)
+    zone_voxels: tuple[int, ...]  # tumour index -> liver voxels in its ablation zone (0: none)
+    n_items: int
+    rows_segment: npt.NDArray[np.uint8]
+    rows_signature: npt.NDArray[np.uint64]  # (rows, words)
+    rows_count: IntArray
+    unsegmented_voxels_assigned: int
+
+
+def _words(n_items: int) -> int:
+    return max(1, math.ceil(n_items / 64))
+
+
+def item_mask(bits: Sequence[int], n_items: int) -> npt.NDArray[np.uint64]:
+    """The signature words with ``bits`` set."""
+    out = np.zeros(_words(n_items), dtype=np.uint64)
+    for b in bits:
+        out[b // 64] |= np.uint64(1) << np.uint64(b % 64)
+    return out
+
+
+def _fill_unsegmented(
+    segments: npt.NDArray[np.uint8], liver: BoolArray, spacing: FloatArray
+) -> int:
+    """Give liver voxels without a segment the segment of the nearest segment voxel (in place)."""
+    from scipy import ndimage
+
+    need = liver & (segments == 0)
+    n = int(np.count_nonzero(need))
+    if n == 0:
+        return 0
+    # One exact distance transform over the crop; rare (a liver mask wider than its segments).
+    _, nearest = ndimage.distance_transform_edt(
+        segments == 0, sampling=spacing, return_indices=True
+    )
+    idx = np.nonzero(need)
+    segments[idx] = segments[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
+    return n
+
+
+def _adjacency(segments: npt.NDArray[np.uint8]) -> frozenset[tuple[int, int]]:
+    pairs: set[tuple[int, int]] = set()
+    for axis in range(3):
+        lo = [slice(None)] * 3
+        hi = [slice(None)] * 3
+        lo[axis] = slice(0, -1)
+        hi[axis] = slice(1, None)
+        a = segments[tuple(lo)]
+        b = segments[tuple(hi)]
+        m = (a != b) & (a > 0) & (b > 0)
+        if not m.any():
+            continue
+        codes = np.unique(a[m].astype(np.int16) * 16 + b[m].astype(np.int16))
+        for c in codes.tolist():
+            u, v = divmod(int(c), 16)
+            pairs.add((min(u, v), max(u, v)))
+    return frozenset(pairs)
+
+
+def _boundary_of_labels(segments: npt.NDArray[np.uint8]) -> BoolArray:
+    """Voxels with a 6-neighbour of another label (the crop edge counts as another label)."""
+    edge = np.zeros(segments.shape, dtype=bool)
+    for axis in range(3):
+        lo = [slice(None)] * 3
+        hi = [slice(None)] * 3
+        lo[axis] = slice(0, -1)
+        hi[axis] = slice(1, None)
+        d = segments[tuple(lo)] != segments[tuple(hi)]
+        edge[tuple(lo)] |= d
+        edge[tuple(hi)] |= d
+        first = [slice(None)] * 3
+        last = [slice(None)] * 3
+        first[axis] = slice(0, 1)
+        last[axis] = slice(-1, None)
+        edge[tuple(first)] = True
+        edge[tuple(last)] = True
+    return edge
+
+
+def _boundary(mask: BoolArray) -> BoolArray:
+    padded = np.pad(mask, 1)
+    inner = padded[1:-1, 1:-1, 1:-1].copy()
+    for axis in range(3):
+        for shift in (-1, 1):
+            index = [slice(1, -1)] * 3
+            index[axis] = slice(1 + shift, padded.shape[axis] - 1 + shift)
+            inner &= padded[tuple(index)]
+    return mask & ~inner
+
+
+def _to_mm(
+    idx: Sequence[npt.NDArray[np.intp]], origin: Sequence[int], affine: FloatArray
+) -> FloatArray:
+    ijk = np.stack(
+        [np.asarray(i, dtype=np.float64) + o for i, o in zip(idx, origin, strict=True)], axis=1
+    )
+    out: FloatArray = ijk @ affine[:3, :3].T + affine[:3, 3]
+    return out
+
+
+def _min_distance(tree: Any, points: FloatArray) -> float:
+    """Smallest distance from ``points`` to the tree's points; a coarse pass bounds the fine one."""
+    if len(points) == 0:
+        return math.inf
+    step = max(1, len(points) // 64)
+    d, _ = tree.query(points[::step], k=1)
+    ub = float(np.min(d))
+    if step == 1:
+        return ub
+    d, _ = tree.query(points, k=1, distance_upper_bound=ub * (1 + 1e-9) + 1e-9)
+    return min(ub, float(np.min(d)))
+
+
+def _local_distance(
+    tmask: BoolArray,
+    spacing: FloatArray,
+    orthogonal: bool,
+    affine: FloatArray,
+    origin: Sequence[int],
+    reach_mm: float,
+) -> FloatArray:
+    """Exact Euclidean distance (mm) from every voxel of the crop to the tumour mask."""
+    if orthogonal:
+        from scipy import ndimage
+
+        d: FloatArray = ndimage.distance_transform_edt(~tmask, sampling=spacing)
+        return d
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(_to_mm(np.nonzero(tmask), origin, affine))
+    grid = np.indices(tmask.shape).reshape(3, -1)
+    pts = _to_mm([grid[0], grid[1], grid[2]], origin, affine)
+    dist, _ = tree.query(pts, k=1, distance_upper_bound=reach_mm + 1.0)
+    out: FloatArray = np.asarray(dist, dtype=np.float64).reshape(tmask.shape)
+    return out
+
+
+def build_tables(
+    anatomy: Anatomy,
+    components: Sequence[TumourComponent],
+    *,
+    margin_mm: float,
+    ablation_margin_mm: float,
+    ablatable: Sequence[bool],
+) -> PlanTables:
+    from scipy.spatial import cKDTree
+
+    affine = np.asarray(anatomy.affine, dtype=np.float64)
+    spacing = np.asarray(anatomy.spacing_mm, dtype=np.float64)
+    orthogonal = is_orthogonal(affine)
+    bbox = anatomy.bbox
+    origin = [s.start for s in bbox]
+    liver = anatomy.liver_in_bbox
+    segments = np.array(anatomy.segments_in_bbox, dtype=np.uint8, copy=True)
+    segments[~liver] = 0
+    assigned = _fill_unsegmented(segments, liver, spacing)
+    shape = segments.shape
+
+    seg_counts = np.bincount(segments.ravel(), minlength=9)[:9].astype(np.int64)
+    present = tuple(s for s in range(1, 9) if seg_counts[s] > 0)
+    adjacency = _adjacency(segments)
+
+    # k-d trees of each segment's voxels on its boundary (all voxels on a sheared grid).
+    candidates = _boundary_of_labels(segments) if orthogonal else np.ones(shape, dtype=bool)
+    candidates &= segments > 0
+    cidx = np.nonzero(candidates)
+    clab = segments[cidx]
+    order = np.argsort(clab, kind="stable")
+    cpts = _to_mm([c[order] for c in cidx], origin, affine)
+    clab = clab[order]
+    starts = np.searchsorted(clab, np.arange(10))
+    trees: dict[int, Any] = {}
+    for s in present:
+        trees[s] = cKDTree(cpts[starts[s] : starts[s + 1]])
+
+    n_t = len(components)
+    tumour_seg = np.zeros((n_t, 9), dtype=np.int64)
+    dist = np.full((n_t, 9), math.inf)
+    local: list[tuple[Box, FloatArray, BoolArray]] = []
+    reach = [max(margin_mm, ablation_margin_mm if ablatable[t] else 0.0) for t in range(n_t)]
+    for t, comp in enumerate(components):
+        rel = tuple(
+            slice(c.start - b.start, c.stop - b.start) for c, b in zip(comp.box, bbox, strict=True)
+        )
+        tseg = segments[rel][comp.mask]
+        tumour_seg[t] = np.bincount(tseg, minlength=9)[:9]
+        tb = _boundary(comp.mask) if orthogonal else comp.mask
+        tpts = _to_mm(
+            np.nonzero(tb), [r.start + o for r, o in zip(rel, origin, strict=True)], affine
+        )
+        for s in present:
+            dist[t, s] = 0.0 if tumour_seg[t, s] > 0 else _min_distance(trees[s], tpts)
+        # The local crop: the tumour's box grown by its reach plus two voxels on every side.
+        pad = [math.ceil(reach[t] / h) + 2 for h in spacing]
+        crop = tuple(
+            slice(max(0, r.start - p), min(n, r.stop + p))
+            for r, p, n in zip(rel, pad, shape, strict=True)
+        )
+        inner = tuple(
+            slice(r.start - c.start, r.stop - c.start) for r, c in zip(rel, crop, strict=True)
+        )
+        tmask = np.zeros(tuple(c.stop - c.start for c in crop), dtype=bool)
+        tmask[inner] = comp.mask
+        d = _local_distance(
+            tmask,
+            spacing,
+            orthogonal,
+            affine,
+            [c.start + o for c, o in zip(crop, origin, strict=True)],
+            reach[t],
+        )
+        local.append(((crop[0], crop[1], crop[2]), d, tmask))
+
+    # Wedges (tumour + margin), their overlaps, and ablation zones, as flat voxel indices.
+    flat_shape = shape
+
+    def flat(crop: Box, m: BoolArray) -> IntArray:
+        idx = np.nonzero(m)
+        out: IntArray = np.ravel_multi_index(
+            tuple(i + c.start for i, c in zip(idx, crop, strict=True)), flat_shape
+        ).astype(np.int64)
+        return out
+
+    wedge_sets: list[IntArray] = []
+    for t in range(n_t):
+        crop, d, _ = local[t]
+        wedge_sets.append(flat(crop, (d <= margin_mm) & liver[crop]))
+    parent = list(range(n_t))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a in range(n_t):
+        for b in range(a + 1, n_t):
+            ca, cb = local[a][0], local[b][0]
+            if any(x.stop <= y.start or y.stop <= x.start for x, y in zip(ca, cb, strict=True)):
+                continue
+            if np.intersect1d(wedge_sets[a], wedge_sets[b], assume_unique=True).size:
+                parent[find(a)] = find(b)
+    roots: dict[int, list[int]] = {}
+    for t in range(n_t):
+        roots.setdefault(find(t), []).append(t)
+    groups = sorted(roots.values())
+    cluster_of = [0] * n_t
+    for k, g in enumerate(groups):
+        for t in g:
+            cluster_of[t] = k
+
+    n_clusters = len(groups)
+    zone_bit: list[int | None] = [None] * n_t
+    zone_sets: list[IntArray] = []
+    nxt = n_clusters
+    for t in range(n_t):
+        if ablatable[t]:
+            crop, d, _ = local[t]
+            zone_sets.append(flat(crop, (d <= ablation_margin_mm) & liver[crop]))
+            zone_bit[t] = nxt
+            nxt += 1
+    n_items = nxt
+
+    cluster_sets = [np.unique(np.concatenate([wedge_sets[t] for t in g])) for g in groups]
+    clusters: list[WedgeCluster] = []
+    for k, g in enumerate(groups):
+        cset = cluster_sets[k]
+        margins = [math.inf] * 9
+        for t in g:
+            crop, d, _ = local[t]
+            sub_seg = segments[crop]
+            outside_wedge = liver[crop].copy()
+            cidx_local = np.unravel_index(cset, flat_shape)
+            inside = [
+                (ci >= c.start) & (ci < c.stop) for ci, c in zip(cidx_local, crop, strict=True)
+            ]
+            keep = inside[0] & inside[1] & inside[2]
+            outside_wedge[
+                tuple(ci[keep] - c.start for ci, c in zip(cidx_local, crop, strict=True))
+            ] = False
+            # How far the nearest voxel beyond the crop can be, at least (inf on sides where the
+            # crop reaches the liver's box, beyond which there is no liver).
+            comp_rel = [
+                slice(cb.start - b.start, cb.stop - b.start)
+                for cb, b in zip(components[t].box, bbox, strict=True)
+            ]
+            far = math.inf
+            for ax in range(3):
+                if crop[ax].start > 0:
+                    far = min(far, (comp_rel[ax].start - crop[ax].start + 1) * spacing[ax])
+                if crop[ax].stop < shape[ax]:
+                    far = min(far, (crop[ax].stop - comp_rel[ax].stop + 1) * spacing[ax])
+            for s in present:
+                if dist[t, s] > margin_mm:
+                    m_s = float(dist[t, s])  # the nearest voxel of s is outside every own wedge
+                else:
+                    sel = outside_wedge & (sub_seg == s)
+                    m_s = float(d[sel].min()) if sel.any() else math.inf
+                    m_s = min(m_s, far)
+                margins[s] = min(margins[s], m_s)
+        hits: list[str] = []
+        if anatomy.vessel_boxes:
+            idx = np.unravel_index(cset, flat_shape)
+            lo = [int(i.min()) for i in idx]
+            hi = [int(i.max()) + 1 for i in idx]
+            box_full = tuple(
+                slice(l_ + o, h_ + o) for l_, h_, o in zip(lo, hi, origin, strict=True)
+            )
+            for name in _MAJOR_VESSELS:
+                if name not in anatomy.vessel_boxes:
+                    continue
+                vm = anatomy.vessel_mask(name, (box_full[0], box_full[1], box_full[2]))
+                if vm[tuple(i - l_ for i, l_ in zip(idx, lo, strict=True))].any():
+                    hits.append(name)
+        clusters.append(
+            WedgeCluster(
+                tumours=tuple(g),
+                bit=k,
+                voxels=int(cset.size),
+                vessels_hit=tuple(hits),
+                margin_by_segment_mm=tuple(margins),
+            )
+        )
+
+    # The signature table: (segment, which wedges/zones cover the voxel) -> voxel count.
+    items = [(cluster_sets[k], k) for k in range(n_clusters)]
+    zi = 0
+    for t in range(n_t):
+        zb = zone_bit[t]
+        if zb is not None:
+            items.append((zone_sets[zi], zb))
+            zi += 1
+    words = _words(n_items)
+    if items:
+        all_idx = np.concatenate([s for s, _ in items])
+        all_bit = np.concatenate([np.full(s.size, b, dtype=np.int64) for s, b in items])
+        order = np.argsort(all_idx, kind="stable")
+        all_idx, all_bit = all_idx[order], all_bit[order]
+        uniq, first = np.unique(all_idx, return_index=True)
+        sig = np.zeros((uniq.size, words), dtype=np.uint64)
+        for w in range(words):
+            sel = (all_bit // 64) == w
+            vals = np.where(
+                sel, np.left_shift(np.uint64(1), (all_bit % 64).astype(np.uint64)), np.uint64(0)
+            ).astype(np.uint64)
+            # Bits are distinct per voxel (one item lists a voxel once), so the sum is the OR.
+            sig[:, w] = np.add.reduceat(vals, first)
+        seg_of = segments.ravel()[uniq]
+        key = np.concatenate([seg_of[:, None].astype(np.uint64), sig], axis=1)
+        rows, counts = np.unique(key, axis=0, return_counts=True)
+        rows_segment = rows[:, 0].astype(np.uint8)
+        rows_signature = np.ascontiguousarray(rows[:, 1:])
+        rows_count = counts.astype(np.int64)
+    else:
+        rows_segment = np.zeros(0, dtype=np.uint8)
+        rows_signature = np.zeros((0, words), dtype=np.uint64)
+        rows_count = np.zeros(0, dtype=np.int64)
+
+    zone_voxels = [0] * n_t
+    zi = 0
+    for t in range(n_t):
+        if zone_bit[t] is not None:
+            zone_voxels[t] = int(zone_sets[zi].size)
+            zi += 1
+
+    return PlanTables(
+        spacing_mm=(float(spacing[0]), float(spacing[1]), float(spacing[2])),
+        voxel_volume_ml=anatomy.voxel_volume_mm3 / 1000.0,
+        present_segments=present,
+        segment_voxels=tuple(int(v) for v in seg_counts),
+        liver_voxels=int(np.count_nonzero(liver)),
+        tumour_voxels=int(np.count_nonzero(anatomy.tumour_in_bbox & liver)),
+        tumour_segment_voxels=tuple(tuple(int(v) for v in row) for row in tumour_seg),
+        dist_mm=tuple(tuple(float(v) for v in row) for row in dist),
+        adjacency=adjacency,
+        clusters=tuple(clusters),
+        cluster_of=tuple(cluster_of),
+        zone_bit=tuple(zone_bit),
+        zone_voxels=tuple(zone_voxels),
+        n_items=n_items,
+        rows_segment=rows_segment,
+        rows_signature=rows_signature,
+        rows_count=rows_count,
+        unsegmented_voxels_assigned=assigned,
+    )
