@@ -1,0 +1,272 @@
+"""Registry use cases: import a registry (TCIA, a hospital CSV) into the store in one
+transaction, read the cohort back for the analytics, and gather the recorded MDT decisions for
+the concordance measure.
+
+Storage. Each imported patient becomes an ordinary case (patient, case, version 1 — the same rows
+``CaseService.create_case`` writes, so history, audit and the pages work unchanged) plus one row
+of ``registry_records``: the registry extension (recorded scores, exact recorded months, values
+case-v1 cannot hold) keyed by the case id. That table lives in its own ``MetaData`` here and is
+created on first use (``ensure_schema``); it is not yet in the Alembic migrations of
+``livermdt.storage`` (see ``docs/registry.md``).
+
+All-or-nothing: every document is validated before anything is written; one bad document, or a
+patient already imported from the same source, raises ``ImportDataError`` and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from livermdt.analytics.casedoc import case_document, record_from_case
+from livermdt.analytics.concordance import DecisionEntry, recommended_codes
+from livermdt.analytics.records import RegistryRecord
+from livermdt.errors import CaseValidationError, ImportDataError
+from livermdt.services import _domain
+from livermdt.services._base import ServiceBase, add_audit, require
+from livermdt.services.records import UserInfo
+from livermdt.services.roles import Permission
+from livermdt.storage.db import make_sessionmakers
+from livermdt.storage.models import (
+    AssessmentRow,
+    CaseRow,
+    CaseVersion,
+    Decision,
+    Patient,
+    as_utc,
+    new_id,
+    utcnow,
+)
+
+
+class _RegistryBase(DeclarativeBase):
+    metadata = MetaData()
+
+
+class RegistryRow(_RegistryBase):
+    """The registry extension of one imported case."""
+
+    __tablename__ = "registry_records"
+    __table_args__ = (UniqueConstraint("source", "patient_id", name="uq_registry_source_patient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: ``cases.id`` (no foreign key: this table has its own MetaData until it is migrated)
+    case_id: Mapped[str] = mapped_column(String(32), index=True)
+    case_version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[str] = mapped_column(String(200))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    source: str
+    imported: int
+    case_ids: list[str]
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create ``registry_records`` if absent (the other tables come from W's migrations)."""
+    _RegistryBase.metadata.create_all(engine, checkfirst=True)
+
+
+class RegistryService(ServiceBase):
+    def __init__(self, engine: Engine) -> None:
+        read, write = make_sessionmakers(engine)
+        super().__init__(read, write)
+        self._engine = engine
+        self._schema_ready = False
+
+    def _ready(self) -> None:
+        if not self._schema_ready:
+            ensure_schema(self._engine)
+            self._schema_ready = True
+
+    # ---- import --------------------------------------------------------------------------
+    def import_records(
+        self, records: Sequence[RegistryRecord], user: UserInfo | None = None
+    ) -> ImportResult:
+        """Store every record as a case with its registry extension, in one transaction.
+        ``user`` None means the local operator (the CLI); otherwise the user needs EDIT."""
+        if user is not None:
+            require(user, Permission.EDIT)
+        if not records:
+            raise ImportDataError("nothing to import", ["the input has no patients"])
+        self._ready()
+        problems: list[str] = []
+        canonical: list[dict[str, Any]] = []
+        for rec in records:
+            try:
+                canonical.append(_domain.validate_document(case_document(rec)))
+            except CaseValidationError as ex:
+                problems += [f"line {rec.line} ({rec.patient_id}): {p}" for p in ex.problems]
+        sources = {rec.source for rec in records}
+        with self.reading() as s:
+            existing = set(
+                s.execute(
+                    select(RegistryRow.source, RegistryRow.patient_id).where(
+                        RegistryRow.source.in_(sources)
+                    )
+                ).all()
+            )
+        for rec in records:
+            if (rec.source, rec.patient_id) in existing:
+                problems.append(
+                    f"line {rec.line}: patient {rec.patient_id!r} of {rec.source} "
+                    "is already in the store"
+                )
+        if problems:
+            n = len(problems)
+            raise ImportDataError(
+                f"{n} problem{'s' if n != 1 else ''}; nothing was imported", problems[:50]
+            )
+        case_ids: list[str] = []
+        with self.writing() as s:
+            now = utcnow()
+            for rec, doc in zip(records, canonical, strict=True):
+                patient = Patient(
+                    id=new_id(),
+                    display_name=None,
+                    mrn=rec.patient_id,
+                    synthetic=False,
+                    created_at=now,
+                )
+                case = CaseRow(
+                    id=new_id(),
+                    patient_id=patient.id,
+                    current_version=1,
+                    created_at=now,
+                    created_by=user.id if user else None,
+                )
+                s.add(patient)
+                s.flush()
+                s.add(case)
+                s.flush()
+                s.add(
+                    CaseVersion(
+                        case_id=case.id,
+                        version=1,
+                        document=doc,
+                        discussion_date=_date(doc.get("discussion_date")),
+                        created_by=user.id if user else None,
+                        created_at=now,
+                        comment=f"imported from {rec.source}, line {rec.line}",
+                    )
+                )
+                s.add(
+                    RegistryRow(
+                        case_id=case.id,
+                        case_version=1,
+                        source=rec.source,
+                        patient_id=rec.patient_id,
+                        record=rec.to_json(),
+                        imported_at=now,
+                    )
+                )
+                add_audit(s, user, "create", "case", case.id, f"version=1 import={rec.source}")
+                case_ids.append(case.id)
+            s.flush()
+        return ImportResult(
+            source=",".join(sorted(sources)), imported=len(records), case_ids=case_ids
+        )
+
+    # ---- the cohort ----------------------------------------------------------------------
+    def cohort_records(self, source: str | None = None) -> list[RegistryRecord]:
+        """Every current (not deleted) case as a registry record. An imported case whose
+        document was not edited since gives its stored registry record (exact recorded values);
+        an edited or native case is read from its document (``record_from_case``), keeping
+        the registry's recorded scores. ``source`` keeps only that registry's patients."""
+        self._ready()
+        with self.reading() as s:
+            rows = s.execute(
+                select(CaseRow.id, CaseRow.current_version, CaseVersion.document)
+                .join(
+                    CaseVersion,
+                    (CaseVersion.case_id == CaseRow.id)
+                    & (CaseVersion.version == CaseRow.current_version),
+                )
+                .where(CaseRow.deleted_at.is_(None))
+                .order_by(CaseRow.created_at, CaseRow.id)
+            ).all()
+            ext = {r.case_id: r for r in s.scalars(select(RegistryRow))}
+        out: list[RegistryRecord] = []
+        for case_id, version, document in rows:
+            reg = ext.get(case_id)
+            if source is not None and (reg is None or reg.source != source):
+                continue
+            if reg is not None:
+                stored = RegistryRecord.from_json(reg.record)
+                if reg.case_version == version:
+                    out.append(stored)
+                    continue
+                derived = record_from_case(document, source=stored.source)
+                out.append(
+                    RegistryRecord(
+                        patient_id=stored.patient_id,
+                        source=stored.source,
+                        line=stored.line,
+                        values=derived.values,
+                        recorded_scores=stored.recorded_scores,
+                        month_days=derived.month_days,
+                    )
+                )
+            else:
+                out.append(record_from_case(document))
+        return out
+
+    def sources(self) -> dict[str, int]:
+        """Imported registries and their patient counts."""
+        self._ready()
+        with self.reading() as s:
+            rows = s.execute(select(RegistryRow.source)).scalars().all()
+        counts: dict[str, int] = {}
+        for src in rows:
+            counts[src] = counts.get(src, 0) + 1
+        return counts
+
+    # ---- MDT concordance -----------------------------------------------------------------
+    def decision_entries(self) -> list[DecisionEntry]:
+        """Every recorded decision with the proposal it was recorded against."""
+        with self.reading() as s:
+            rows = s.execute(
+                select(Decision, AssessmentRow)
+                .outerjoin(AssessmentRow, AssessmentRow.id == Decision.assessment_id)
+                .join(CaseRow, CaseRow.id == Decision.case_id)
+                .where(CaseRow.deleted_at.is_(None))
+                .order_by(Decision.recorded_at, Decision.id)
+            ).all()
+        out = []
+        for d, a in rows:
+            result = a.result if a is not None else {}
+            out.append(
+                DecisionEntry(
+                    case_id=d.case_id,
+                    meeting_id=d.meeting_id,
+                    recorded_at=as_utc(d.recorded_at),
+                    category=a.category if a is not None else None,
+                    recommended_codes=recommended_codes(result),
+                    decided_codes=[str(c) for c in d.codes],
+                    follows_proposal=bool(d.follows_proposal),
+                    deviation_reason=d.deviation_reason,
+                )
+            )
+        return out
+
+
+def _date(value: object) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else None
