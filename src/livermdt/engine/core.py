@@ -52,11 +52,13 @@ def decide_category(reasons: Iterable[ReasonF]) -> Category:
 
 
 def _shown_reasons(reasons: list[ReasonF], category: Category) -> list[ReasonF]:
+    """The reasons at the deciding level; for ``undetermined`` also what already blocks a
+    resection (so the MDT sees both what is missing and what is known to be wrong)."""
     rank = {level: i for i, level in enumerate(_SEVERITY)}
-    if category == "resectable":
-        chosen = [r for r in reasons if r.level == "resectable"]
-    else:
-        chosen = [r for r in reasons if r.level != "resectable"]
+    shown: set[Category] = {category}
+    if category == "undetermined":
+        shown.add("potentially_resectable")
+    chosen = [r for r in reasons if r.level in shown]
     return sorted(chosen, key=lambda r: rank[r.level])
 
 
@@ -117,6 +119,10 @@ def run_rules(case: Case) -> tuple[Category, Findings, Situation]:
     for rule in RESECTABILITY_RULES:
         found.extend(rule.fn(facts, pic))
     category = decide_category(found.reasons)
+    if category == "unresectable":
+        # What resection planning lacks no longer matters once the disease is unresectable;
+        # what treatment needs is listed by the proposal rules.
+        found.missing.clear()
     situation = Situation(
         facts, pic, category, frozenset(r.code for r in found.reasons if r.level != "resectable")
     )

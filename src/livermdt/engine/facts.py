@@ -253,6 +253,7 @@ def build_facts(case: Case) -> Facts:
     extensive = getattr(exposure, "extensive", None) if exposure is not None else None
     intent, best = _systemic_history(case)
     lesions = _lesions(case)
+    response = compute_response(case)
 
     return Facts(
         case_id=case.id,
@@ -302,8 +303,8 @@ def build_facts(case: Case) -> Facts:
         pve_progression=pve.tumour_progression if pve else None,
         pve_new_lesions_in_flr=pve.new_lesions_in_flr if pve else None,
         flr=_jsonable(compute_flr(case)),
-        scores={k: _jsonable(v) for k, v in compute_scores(case).items()},
-        response=_jsonable(r) if (r := compute_response(case)) is not None else None,
+        scores={k: _jsonable(v) for k, v in compute_scores(case, response=response).items()},
+        response=_jsonable(response) if response is not None else None,
         previous_hepatectomy=bool(_dv("previous_hepatectomy", case, missing, "prev_hep")),
         chemo_lines=int(_dv("chemotherapy_lines", case, missing, "chemo_lines") or 0),
         chemo_weeks_total=_chemo_weeks_total(case),

@@ -55,10 +55,10 @@ class Findings:
     changes: list[ChangeF] = field(default_factory=list)
 
     def reason(self, level: Category, code: str, text: str, *evidence: str) -> None:
-        self.reasons.append(ReasonF(level, code, text, tuple(evidence)))
+        self.reasons.append(ReasonF(level, code, text, tuple(dict.fromkeys(evidence))))
 
     def rec(self, code: str, strength: Strength, rationale: str, *evidence: str) -> None:
-        self.recommendations.append(RecF(code, strength, rationale, tuple(evidence)))
+        self.recommendations.append(RecF(code, strength, rationale, tuple(dict.fromkeys(evidence))))
 
     def need(self, path: str, why: str) -> None:
         self.missing.append(MissingF(path, why))

@@ -12,6 +12,8 @@ from livermdt.engine.rules._common import lesion_ablatable, num, patient_allows_
 from livermdt.engine.rules.surgery import Situation
 
 ABLATION_EV = ("vanderlei-2025-collision", "jvir-ablation-margin", "wang-2013-ablation-margin")
+#: How far above a size limit a lesion still counts as "near" it for what_would_change.
+NEAR_MM = 10.0
 _UNFIT_CODES = frozenset({"unfit_for_major_resection", "liver_function_excludes_major"})
 
 
@@ -80,10 +82,14 @@ def thermal_ablation(s: Situation) -> Findings:
             )
         return out
     # Exactly one lesion too large, the rest eligible: name the size that would change it.
+    # "Near" = less than NEAR_MM above the limit (a livermdt choice, docs/engine.md).
     too_big = [
         les
         for les, ok in zip(f.lesions, sizes_ok, strict=True)
-        if not ok and les.diameter_mm is not None and les.ablatable is not False
+        if not ok
+        and les.diameter_mm is not None
+        and les.diameter_mm < max_mm + NEAR_MM
+        and les.ablatable is not False
     ]
     others_ok = all(
         a is True or (les in too_big) for les, a in zip(f.lesions, ablatable, strict=True)

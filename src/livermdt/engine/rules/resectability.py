@@ -403,7 +403,9 @@ def remnant(f: Facts, pic: Picture) -> Findings:
 
 def _required_basis(f: Facts) -> str:
     reasons = f.flr.get("required_sflr_reasons") or []
-    texts = [str(r.get("text") if isinstance(r, dict) else r) for r in reasons]
+    required = f.required_sflr
+    deciding = [r for r in reasons if isinstance(r, dict) and r.get("required_sflr") == required]
+    texts = [str(r.get("text")) for r in deciding or reasons if isinstance(r, dict)]
     return "; ".join(t for t in texts if t) or "normal liver"
 
 

@@ -140,11 +140,13 @@ def resectable_strategy(s: Situation) -> Findings:
             "but not overall survival (EORTC 40983); an option to weigh.",
             *periop_ev,
         )
-        out.change(
-            "scores.fong_crs",
-            f">= {high}",
-            "perioperative chemotherapy becomes the recommended strategy",
-        )
+        if fong == high - 1:
+            # One more risk factor would change the strategy: name the boundary.
+            out.change(
+                "scores.fong_crs",
+                f">= {high}",
+                "perioperative chemotherapy becomes the recommended strategy",
+            )
     ras = f.ras
     out.rec(
         "anti_egfr",
