@@ -174,7 +174,7 @@ def case(cid: str, source: str, expect: Doc) -> Callable[[Callable[[Doc], None]]
     return deco
 
 
-# --- A4: Fong and the strategy for resectable disease ------------------------------------------
+# --- A4: Fong and the strategy for resectable disease
 @case(
     "g01-resectable-fong1",
     "A4 (Fong 0-2), A6 COLLISION; same as shared example 1",
@@ -257,7 +257,7 @@ def _(d: Doc) -> None:
     d["biomarkers"]["kras"] = "mutated"
 
 
-# --- A2: required sFLR, both sides of 0.20 / 0.30 / 0.40 -----------------------------------------
+# --- A2: required sFLR, both sides of 0.20 / 0.30 / 0.40
 @case(
     "g06-sflr-0.20-under",
     "A2: sFLR 261/1309.27 = 0.1993 < 0.20 (normal liver) -> PVE; within 0.05 -> HBS",
@@ -389,7 +389,7 @@ def _(d: Doc) -> None:
     d["treatments"] = [chemo("2025-06-16", "2025-09-15")]
 
 
-# --- A2/A7: after PVE, KGR 0.019 vs 0.020 --------------------------------------------------------
+# --- A2/A7: after PVE, KGR 0.019 vs 0.020
 @case(
     "g15-kgr-0.019",
     "A2/A7: after PVE sFLR 0.229 >= 0.20 but KGR (299.5-200)/1309.27/4 wk = 0.0190 < 0.02",
@@ -496,7 +496,7 @@ def _(d: Doc) -> None:
     d["liver"]["hida_flr_clearance_pct_min_m2"] = 2.7
 
 
-# --- A6: ablation 30 vs 31 mm, SBRT 59 vs 60 mm, combined resection ------------------------------
+# --- A6: ablation 30 vs 31 mm, SBRT 59 vs 60 mm, combined resection
 @case(
     "g23-ablation-30mm",
     "A6: single 30 mm lesion, fit -> ablation consider (COLLISION)",
@@ -596,7 +596,7 @@ def _(d: Doc) -> None:
     d["volumetry"]["flr_volume_ml"] = 500
 
 
-# --- A5: systemic therapy by biomarker, ECOG 2 vs 3 ---------------------------------------------
+# --- A5: systemic therapy by biomarker, ECOG 2 vs 3
 @case(
     "g30-ecog2-palliative",
     "A5: ECOG 2 -> no triplet; RAS/BRAF wt left -> doublet + EGFR antibody",
@@ -777,7 +777,7 @@ def _(d: Doc) -> None:
     d["treatments"] = [chemo("2025-01-06", "2025-06-30", intent="palliative", best_response="PD")]
 
 
-# --- A8: synchronous primary ---------------------------------------------------------------------
+# --- A8: synchronous primary
 def synchronous(d: Doc) -> None:
     d["primary"].update(
         {"status": "in_situ", "resection_date": None, "diagnosis_date": "2025-08-10"}
@@ -828,7 +828,7 @@ def _(d: Doc) -> None:
     d["primary"]["site"] = "sigmoid"
 
 
-# --- A9: response ----------------------------------------------------------------------------------
+# --- A9: response
 @case(
     "g44-progression-on-conversion",
     "A9: RECIST PD (+24%, +10 mm) on conversion therapy -> no hepatectomy now; change the line",
@@ -861,7 +861,7 @@ def _(d: Doc) -> None:
     d["treatments"] = [chemo("2025-05-01", "2025-07-10")]
 
 
-# --- A10: transplant screening ---------------------------------------------------------------------
+# --- A10: transplant screening
 @case(
     "g46-transplant-age-65",
     "A10/C2: all TransMet criteria met at 65, Oslo 0 -> transplant evaluation",
@@ -943,7 +943,7 @@ def _(d: Doc) -> None:
     d["biomarkers"]["mmr"] = "deficient"
 
 
-# --- A3: unresectable / undetermined ----------------------------------------------------------------
+# --- A3: unresectable / undetermined
 @case(
     "g52-child-pugh-b-major",
     "A2/A3: cirrhosis Child-Pugh B -> no major hepatectomy; right hepatectomy needed",
@@ -1030,7 +1030,7 @@ def _(d: Doc) -> None:
     d["patient"]["fit_for_major_surgery"] = None
 
 
-# --- A12: repeat hepatectomy --------------------------------------------------------------------------
+# --- A12: repeat hepatectomy
 @case(
     "g59-repeat-hepatectomy",
     "A12: previous hepatectomy -> repeat_hepatectomy qualifies hepatectomy",
@@ -1049,7 +1049,7 @@ def _(d: Doc) -> None:
     ]
 
 
-# --- A6: intra-arterial options after first-line progression -----------------------------------------
+# --- A6: intra-arterial options after first-line progression
 @case(
     "g60-liver-only-after-first-line-pd",
     "A6: liver-only unresectable disease progressing after line 1 -> SIRT/HAI/TACE consider",
