@@ -1,0 +1,264 @@
+"""The obvious attacks: unauthenticated access to every route, a read-only user editing, forged
+requests without the CSRF token, SQL/HTML injection in free text, the default secret, login
+guessing. Plus cookie flags, security headers and no patient data in URLs or logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+import markupsafe
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import BaseRoute
+
+from livermdt.cli.main import main
+from livermdt.errors import LivermdtError
+from livermdt.services import Services
+from livermdt.services.roles import Role
+from livermdt.web.app import create_app
+from livermdt.web.security import SESSION_COOKIE, safe_next
+from livermdt.web.settings import DEFAULT_SECRET, InsecureSettingsError, Settings
+from tests.services.cases_data import demo_document, edited
+from tests.web.conftest import PASSWORD, log_in
+
+Login = Callable[[Role], TestClient]
+OPAQUE = "0123456789abcdef0123456789abcdef"
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/api/session")}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _walk(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    """Every APIRoute with its full path; FastAPI keeps included routers as wrapper objects."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from _walk(inner.routes, prefix + str(getattr(context, "prefix", "")))
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    out = []
+    for full_path, route in _walk(app.routes):
+        path = re.sub(r"\{[^}]+\}", OPAQUE, full_path)
+        path = path.replace(f"/versions/{OPAQUE}", "/versions/1")
+        for method in sorted(route.methods):
+            out.append((method, path))
+    return out
+
+
+def test_every_route_requires_a_login(app: FastAPI, client: TestClient) -> None:
+    routes = _routes(app)
+    assert len(routes) > 20  # the API (and the pages, once included) are all here
+    for method, path in routes:
+        if (method, path) in PUBLIC:
+            continue
+        r = client.request(method, path, follow_redirects=False)
+        if path.startswith("/api/") and path not in {"/api/docs", "/api/redoc"}:
+            # unsafe requests fail the CSRF check first (403), safe ones the login (401)
+            assert r.status_code == (403 if method in UNSAFE else 401), (method, path, r.text)
+        elif method in UNSAFE:
+            assert r.status_code == 403, (method, path)
+        else:
+            assert r.status_code == 303, (method, path)
+            assert r.headers["location"].startswith("/login?next="), (method, path)
+
+
+def test_unsafe_routes_refuse_a_logged_in_user_without_csrf_token(
+    app: FastAPI, login: Login
+) -> None:
+    admin = login(Role.ADMIN)
+    token = admin.headers.pop("X-CSRF-Token")
+    for method, path in _routes(app):
+        if method not in UNSAFE or (method, path) in PUBLIC:
+            continue
+        r = admin.request(method, path, json={}, follow_redirects=False)
+        assert r.status_code == 403, (method, path, r.status_code)
+        r = admin.request(method, path, data={"csrf_token": "forged"}, follow_redirects=False)
+        assert r.status_code == 403, (method, path, r.status_code)
+    admin.headers["X-CSRF-Token"] = token
+    assert admin.post("/api/cases", json={"document": demo_document(1)}).status_code == 201
+
+
+def test_forged_api_write_without_token_changes_nothing(login: Login, app: FastAPI) -> None:
+    surgeon = login(Role.SURGEON)
+    case_id = surgeon.post("/api/cases", json={"document": demo_document(1)}).json()["id"]
+    own_token = surgeon.headers.pop("X-CSRF-Token")
+    body = {"document": edited(demo_document(1), 99.0), "base_version": 1}
+    assert surgeon.put(f"/api/cases/{case_id}", json=body).status_code == 403
+    other = login(Role.ONCOLOGIST)  # a valid token, but of another session
+    other_token = other.headers["X-CSRF-Token"]
+    assert other_token != own_token
+    r = surgeon.put(f"/api/cases/{case_id}", json=body, headers={"X-CSRF-Token": other_token})
+    assert r.status_code == 403
+    surgeon.headers["X-CSRF-Token"] = own_token
+    assert surgeon.get(f"/api/cases/{case_id}").json()["version"] == 1
+
+
+def test_forged_login_form_and_json_login_without_json_type(client: TestClient) -> None:
+    form = {"username": "u-admin", "password": PASSWORD}
+    assert client.post("/api/session", data=form).status_code == 422
+    r = client.post(
+        "/api/session",
+        content=b'{"username": "u-admin", "password": "correct horse battery"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert r.status_code == 422
+    assert SESSION_COOKIE not in client.cookies
+
+
+def test_read_only_researcher_cannot_change_anything(login: Login) -> None:
+    surgeon, researcher = login(Role.SURGEON), login(Role.RESEARCHER)
+    case_id = surgeon.post("/api/cases", json={"document": demo_document(1)}).json()["id"]
+    body = {"document": edited(demo_document(1), 1.0), "base_version": 1}
+    attempts = [
+        researcher.post("/api/cases", json={"document": demo_document(2)}),
+        researcher.put(f"/api/cases/{case_id}", json=body),
+        researcher.put(f"/api/cases/{case_id}/patient", json={"patient_name": "x"}),
+        researcher.request("DELETE", f"/api/cases/{case_id}", json={"reason": "x"}),
+        researcher.post("/api/meetings", json={"meeting_date": "2025-09-15", "title": "x"}),
+        researcher.post(
+            "/api/users", json={"username": "evil", "password": "long enough pw", "role": "admin"}
+        ),
+        researcher.get("/api/audit"),
+    ]
+    assert [r.status_code for r in attempts] == [403] * len(attempts)
+    assert researcher.get(f"/api/cases/{case_id}").json()["version"] == 1
+    assert len(researcher.get("/api/cases").json()) == 1
+
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "Robert'); DROP TABLE cases;--",
+    '"><img src=x onerror=alert(1)>',
+    "' OR '1'='1",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_injection_in_free_text_is_stored_verbatim_and_shown_escaped(
+    login: Login, hostile: str
+) -> None:
+    surgeon = login(Role.SURGEON)
+    doc = demo_document(1)
+    doc["id"] = hostile
+    r = surgeon.post(
+        "/api/cases",
+        json={"document": doc, "patient_name": hostile, "mrn": hostile[:64], "comment": hostile},
+    )
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["patient"]["display_name"] == hostile
+    assert case["document"]["id"] == hostile
+    meeting = surgeon.post(
+        "/api/meetings",
+        json={
+            "meeting_date": "2025-09-15",
+            "title": hostile,
+            "attendees": [{"name": hostile, "specialty": "radiology"}],
+        },
+    ).json()
+    assert meeting["title"] == hostile and meeting["attendees"][0]["name"] == hostile
+    assert surgeon.get("/api/cases").json()[0]["patient"]["display_name"] == hostile
+    # The pages show it escaped, never as markup.
+    for page in ("/", f"/cases/{case['id']}/edit", "/meetings"):
+        html = surgeon.get(page).text
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+    # ... and present, escaped the way Jinja2 escapes (markupsafe)
+    assert str(markupsafe.escape(hostile)) in surgeon.get("/").text
+
+
+def test_default_or_short_secret_is_refused_outside_demo(tmp_path: object) -> None:
+    url = f"sqlite:///{tmp_path}/x.sqlite3"
+    with pytest.raises(InsecureSettingsError):
+        create_app(Settings(database_url=url, secret_key=DEFAULT_SECRET))
+    with pytest.raises(InsecureSettingsError):
+        create_app(Settings(database_url=url, secret_key="short"))
+    # demo mode may use it (synthetic data on one machine)
+    create_app(Settings(database_url=url, secret_key=DEFAULT_SECRET, demo=True))
+
+
+def test_serve_refuses_the_default_secret(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", f"sqlite:///{tmp_path}/serve.sqlite3")
+    monkeypatch.delenv("LIVERMDT_SECRET_KEY", raising=False)
+    assert main(["serve", "--port", "1"]) == 1
+    assert "LIVERMDT_SECRET_KEY" in capsys.readouterr().err
+
+
+def test_session_cookie_flags(settings: Settings, services: Services) -> None:
+    services.users.create_user("hank", PASSWORD, Role.SURGEON)
+    for https_only in (False, True):
+        app = create_app(settings.model_copy(update={"https_only": https_only}), services=services)
+        with TestClient(app, base_url="https://testserver") as c:
+            r = c.post("/api/session", json={"username": "hank", "password": PASSWORD})
+            cookie = next(
+                v for v in r.headers.get_list("set-cookie") if v.startswith(SESSION_COOKIE)
+            )
+            assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+            assert ("Secure" in cookie) == https_only
+            assert r.json()["csrf_token"] not in cookie
+
+
+def test_security_headers_and_no_store(login: Login) -> None:
+    surgeon = login(Role.SURGEON)
+    for path in ("/api/cases", "/"):
+        r = surgeon.get(path)
+        assert r.headers["cache-control"] == "no-store"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_login_rate_limit(client: TestClient) -> None:
+    for _ in range(5):
+        r = client.post("/api/session", json={"username": "u-admin", "password": "wrong-wrong"})
+        assert r.status_code == 401
+    r = client.post("/api/session", json={"username": "u-admin", "password": PASSWORD})
+    assert r.status_code == 429  # even the right password, until the window passes
+    log_in(client, "u-surgeon")  # another account is not locked
+
+
+def test_no_patient_data_in_urls_or_logs(login: Login, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    surgeon = login(Role.SURGEON)
+    name, mrn = "Zelda Uniquename", "MRN-55501"
+    case = surgeon.post(
+        "/api/cases", json={"document": demo_document(1), "patient_name": name, "mrn": mrn}
+    ).json()
+    assert re.fullmatch(r"[0-9a-f]{32}", case["id"])
+    surgeon.get(f"/api/cases/{case['id']}")
+    surgeon.get("/")
+    assert name not in caplog.text and mrn not in caplog.text
+    for link in re.findall(r'href="([^"]+)"', surgeon.get("/").text):
+        assert "Zelda" not in link and "55501" not in link
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/cases/abc", "/cases/abc"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
+def test_safe_next_stays_on_site(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
+
+
+def test_error_mapping_is_in_one_place() -> None:
+    from livermdt.web.errors import error_body
+
+    err = LivermdtError("boom")
+    assert error_body(err) == {"detail": "boom"}
