@@ -150,7 +150,7 @@ def test_recist_plot_draws_one_point_per_time_point_and_the_pr_line() -> None:
     assert "2025-07-01: 90 mm (new lesions)" in svg
     pr = next(line for line in root.iter(f"{SVG}line") if line.attrib.get("class") == "recist-pr")
     # PR line at 70 % of the baseline (RECIST 1.1: -30 %), i.e. 78.4 mm here.
-    top, bottom, y_max = 16, 150, 112 * 1.15
+    top, bottom, y_max = 22, 150, 112 * 1.15
     assert float(pr.attrib["y1"]) == pytest.approx(bottom - (bottom - top) * 78.4 / y_max, abs=0.1)
 
 

@@ -124,7 +124,7 @@ def recist_svg(points: Sequence[RecistPoint], *, svg_id: str = "recist-plot") ->
     baseline = ordered[0].sum_mm
     pr_line = baseline * (1 - RECIST_PR_FRACTION)
     y_max = max(max(p.sum_mm for p in ordered), baseline) * 1.15 or 1.0
-    left, right, top, bottom = 48, 385, 16, 150
+    left, right, top, bottom = 48, 385, 22, 150
     span_days = max((ordered[-1].date - ordered[0].date).days, 1)
 
     def x_of(point: RecistPoint) -> float:
@@ -150,7 +150,7 @@ def recist_svg(points: Sequence[RecistPoint], *, svg_id: str = "recist-plot") ->
         f'fill="#455a64" transform="rotate(-90 12 {(top + bottom) / 2})" '
         'text-anchor="middle">sum of diameters (mm)</text>',
     ]
-    for fraction in (0.0, 0.5, 1.0):
+    for fraction in (0.0, 0.5):
         value = y_max * fraction
         parts.append(
             f'<text x="{left - 4}" y="{y_of(value) + 3}" font-size="10" font-family="sans-serif" '
@@ -159,8 +159,8 @@ def recist_svg(points: Sequence[RecistPoint], *, svg_id: str = "recist-plot") ->
     parts.append(
         f'<line class="recist-pr" x1="{left}" y1="{y_of(pr_line)}" x2="{right}" '
         f'y2="{y_of(pr_line)}" stroke="#2e7d4f" stroke-dasharray="5 3"/>'
-        f'<text x="{right}" y="{y_of(pr_line) - 4}" font-size="10" font-family="sans-serif" '
-        f'fill="#2e7d4f" text-anchor="end">−30% from baseline (PR)</text>'
+        f'<text x="{left + 6}" y="{y_of(pr_line) + 12}" font-size="10" font-family="sans-serif" '
+        f'fill="#2e7d4f" text-anchor="start">−30% from baseline (PR threshold)</text>'
     )
     path = " ".join(f"{x_of(p)},{y_of(p.sum_mm)}" for p in ordered)
     parts.append(f'<polyline points="{path}" fill="none" stroke="#1f3a5f" stroke-width="2"/>')
@@ -171,12 +171,15 @@ def recist_svg(points: Sequence[RecistPoint], *, svg_id: str = "recist-plot") ->
             f'<circle class="recist-point" cx="{x}" cy="{y}" r="4" fill="{colour}">'
             f"<title>{escape(point.date.isoformat())}: {point.sum_mm:g} mm"
             f"{' — new lesions' if point.new_lesions else ''}</title></circle>"
-            f'<text x="{x}" y="{y - 8}" font-size="10" font-family="sans-serif" fill="#102027" '
-            f'text-anchor="middle">{point.sum_mm:g}</text>'
         )
         anchor = "start" if index == 0 and len(ordered) > 1 else "middle"
         if index == len(ordered) - 1 and len(ordered) > 1:
             anchor = "end"
+        parts.append(
+            f'<text x="{x + (4 if anchor == "start" else -4 if anchor == "end" else 0)}" '
+            f'y="{y - 8}" font-size="11" font-family="sans-serif" font-weight="bold" '
+            f'fill="#102027" text-anchor="{anchor}">{point.sum_mm:g} mm</text>'
+        )
         parts.append(
             f'<text x="{x}" y="{bottom + 14}" font-size="10" font-family="sans-serif" '
             f'fill="#455a64" text-anchor="{anchor}">{point.date.isoformat()}</text>'
