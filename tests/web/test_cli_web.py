@@ -1,0 +1,73 @@
+"""``livermdt user create`` (password from stdin, never argv) and the demo data of
+``livermdt serve --demo``."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from livermdt.cli.main import main
+from livermdt.services import Services
+from livermdt.services.demo import DEMO_PATIENTS, demo_documents, seed_demo
+from livermdt.services.roles import Role
+from livermdt.storage.db import make_engine
+
+
+def test_user_create_reads_the_password_from_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a sturdy passphrase\n"))
+    assert main(["user", "create", "ivy", "--role", "radiologist"]) == 0
+    assert "created user ivy (radiologist)" in capsys.readouterr().out
+    engine = make_engine(url)
+    try:
+        users = Services(engine).users
+        ivy = users.authenticate("ivy", "a sturdy passphrase")
+        assert ivy is not None and ivy.role is Role.RADIOLOGIST
+        assert users.authenticate("ivy", "a sturdy passphrase\n") is None
+    finally:
+        engine.dispose()
+
+
+def test_user_create_rejects_bad_role_short_password_and_duplicates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", f"sqlite:///{tmp_path / 'u.sqlite3'}")
+    monkeypatch.setattr("sys.stdin", io.StringIO("a sturdy passphrase\n"))
+    assert main(["user", "create", "jo", "--role", "wizard"]) == 2
+    assert "role:" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "create", "jo", "--role", "admin"]) == 2
+    assert "password:" in capsys.readouterr().err
+    for expected in (0, 1):
+        monkeypatch.setattr("sys.stdin", io.StringIO("a sturdy passphrase\n"))
+        assert main(["user", "create", "jo", "--role", "admin"]) == expected
+    assert "taken" in capsys.readouterr().err
+
+
+def test_user_create_has_no_password_option() -> None:
+    assert main(["user", "create", "kim", "--role", "admin", "--password", "x"]) == 2
+
+
+def test_demo_seed_is_labelled_synthetic_and_complete(services: Services) -> None:
+    seed = seed_demo(services, date(2025, 9, 15))
+    assert sorted(u.role for u in seed.users) == sorted(Role)
+    assert len({u.password for u in seed.users}) == len(seed.users)  # random, one each
+    for user in seed.users:
+        assert services.users.authenticate(user.username, user.password) is not None
+    cases = services.cases.list_cases()
+    assert len(cases) == len(DEMO_PATIENTS) == len(demo_documents())
+    for c in cases:
+        assert c.patient.synthetic
+        assert c.patient.display_name is not None and c.patient.display_name.startswith("DEMO")
+        assert "synthetic" in c.patient.display_name
+        assert c.document_id is not None and c.document_id.startswith("DEMO-")
+    meeting = services.meetings.next_meeting(date(2025, 9, 15))
+    assert meeting is not None and meeting.id == seed.meeting_id
+    assert meeting.case_ids == seed.case_ids
+    assert "DEMO" in meeting.title
