@@ -146,6 +146,7 @@ def record_from_case(doc: Mapping[str, Any], source: str = "livermdt") -> Regist
         values["primary_in_situ"] = primary["status"] == "in_situ"
     lm = doc.get("liver_metastases") or {}
     values["timing"] = lm.get("timing")
+    _derived_values(doc, values)
     lesions = lm.get("lesions")
     if lesions is not None:
         values["lesion_count"] = len(lesions)
@@ -183,6 +184,18 @@ def record_from_case(doc: Mapping[str, Any], source: str = "livermdt") -> Regist
         recorded_scores={},
         month_days=DEFAULT_MONTH_DAYS,
     )
+
+
+def _derived_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
+    """Timing and disease-free interval from the case's dates (``livermdt.case.derived``)."""
+    from livermdt.case import derived
+    from livermdt.case.model import Case
+
+    case = Case.model_validate(doc)
+    timing = derived.metastasis_timing(case).value
+    if timing is not None:
+        values["timing"] = "synchronous" if timing == "synchronous" else "metachronous"
+    values["dfi_months"] = derived.disease_free_interval_months(case).value
 
 
 def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:

@@ -7,9 +7,9 @@ Columns (``docs/registry.md`` lists them all):
 - derived: ``r0`` (margin R0), ``major_complication`` (Clavien–Dindo >= IIIa);
 - scores **recorded** by the registry: ``<score>_recorded`` (e.g. ``fong_crs_recorded``, the
   TCIA clinical risk score) with ``<score>_recorded_source``;
-- scores **computed** by livermdt (``livermdt.scores.compute_scores`` on the row's case-v1
-  document): ``fong_crs``, ``tumour_burden_score``, ``game``, ``m_cs``, ``oslo_score`` and their
-  groups; a score whose inputs are missing is NaN, never a partial sum;
+- scores **computed** by livermdt (``livermdt.scores`` on the record's values, see
+  ``livermdt.analytics.scoring``): ``fong_crs``, ``tumour_burden_score``, ``game``, ``m_cs``,
+  ``oslo_score``; a score whose inputs are missing is NaN, never a partial sum;
 - strata: ``fong_group_recorded`` / ``fong_group`` (low 0-2, high 3-5; Fong 1999),
   ``game_group`` (low 0-1, medium 2-3, high >= 4; Margonis 2018), ``tbs_zone`` (< 3, 3-8.99,
   >= 9; Sasaki 2018 as used by GAME), ``ras``.
@@ -20,16 +20,15 @@ the data do not carry, so livermdt's computation differs (see ``docs/registry.md
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from livermdt.analytics._lazy import require
-from livermdt.analytics.casedoc import case_document
 from livermdt.analytics.records import FIELDS, RECORDED_SCORES, RegistryRecord
+from livermdt.analytics.scoring import computed_scores
 from livermdt.errors import InvalidInputError
 
 #: livermdt score keys the frame carries when ``livermdt.scores`` computes them.
@@ -37,7 +36,8 @@ COMPUTED_SCORES = ("fong_crs", "tumour_burden_score", "game", "m_cs", "oslo_scor
 
 _MAJOR_CD = {"IIIa", "IIIb", "IVa", "IVb", "V"}
 
-ScoreFn = Callable[[dict[str, Any]], dict[str, float | None]]
+#: Maps a record's values to computed scores (default: ``scoring.computed_scores``).
+ScoreFn = Callable[[Mapping[str, Any]], dict[str, float | None]]
 
 
 def fong_group(score: float | None) -> str | None:
@@ -65,28 +65,6 @@ def tbs_zone(tbs: float | None) -> str | None:
     return "medium (3-9)" if tbs < 9 else "high (>=9)"
 
 
-def livermdt_scores() -> ScoreFn | None:
-    """The score function of ``livermdt.scores`` applied to a case-v1 document, or ``None``
-    when that package does not provide ``compute_scores``."""
-    scores_mod = importlib.import_module("livermdt.scores")
-    compute = getattr(scores_mod, "compute_scores", None)
-    if compute is None:
-        return None
-    case_mod = importlib.import_module("livermdt.case.model")
-
-    def score(doc: dict[str, Any]) -> dict[str, float | None]:
-        case = case_mod.Case.model_validate(doc)
-        results = compute(case)
-        out: dict[str, float | None] = {}
-        for key in COMPUTED_SCORES:
-            res = results.get(key)
-            value = getattr(res, "value", None) if res is not None else None
-            out[key] = float(value) if value is not None else None
-        return out
-
-    return score
-
-
 def frame_columns() -> list[str]:
     """The columns of :func:`cohort_frame`, in order."""
     cols = ["patient_id", "source", "line", *FIELDS, "r0", "major_complication"]
@@ -97,11 +75,11 @@ def frame_columns() -> list[str]:
 
 
 def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = None) -> Any:
-    """One pandas row per record (see the module docstring). ``score_fn`` maps a case-v1
-    document to computed scores; by default :func:`livermdt_scores`."""
+    """One pandas row per record (see the module docstring). ``score_fn`` maps a record's
+    values to computed scores; by default livermdt's (:func:`scoring.computed_scores`)."""
     pd = require("pandas")
     if score_fn is None:
-        score_fn = livermdt_scores()
+        score_fn = computed_scores
     rows: list[dict[str, Any]] = []
     for rec in records:
         row: dict[str, Any] = {"patient_id": rec.patient_id, "source": rec.source, "line": rec.line}
@@ -115,7 +93,7 @@ def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = N
             value = rec.recorded_scores.get(score)
             row[f"{score}_recorded"] = value
             row[f"{score}_recorded_source"] = rec.source if score in rec.recorded_scores else None
-        computed = score_fn(case_document(rec)) if score_fn is not None else {}
+        computed = score_fn(rec.values)
         for key in COMPUTED_SCORES:
             row[key] = computed.get(key)
         row["fong_group_recorded"] = fong_group(row["fong_crs_recorded"])
@@ -136,7 +114,6 @@ def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = N
         "pathological_response_fraction",
     ):
         frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
-    frame.attrs["computed_scores"] = score_fn is not None
     return frame
 
 

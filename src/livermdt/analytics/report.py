@@ -224,6 +224,31 @@ def descriptive_rows(frame: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def fong_agreement(frame: Any) -> dict[str, Any] | None:
+    """How livermdt's Fong score compares with the one the registry recorded, on the patients
+    with both: exact agreement, within one point, same high/low group, and the cross-table
+    (``"computed/recorded": count``)."""
+    both = frame[frame["fong_crs"].notna() & frame["fong_crs_recorded"].notna()]
+    if not len(both):
+        return None
+    computed = both["fong_crs"].astype(int)
+    recorded = both["fong_crs_recorded"].astype(int)
+    n = len(both)
+    table: dict[str, int] = {}
+    for c, r in zip(computed, recorded, strict=True):
+        key = f"{c}/{r}"
+        table[key] = table.get(key, 0) + 1
+    return {
+        "n": n,
+        "exact": int((computed == recorded).sum()),
+        "within_one_point": int(((computed - recorded).abs() <= 1).sum()),
+        "same_group": int(((computed >= 3) == (recorded >= 3)).sum()),
+        "computed_lower": int((computed < recorded).sum()),
+        "computed_higher": int((computed > recorded).sum()),
+        "table_computed_recorded": dict(sorted(table.items())),
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # figures
 
@@ -294,7 +319,6 @@ def cohort_report(
         if len(frame)
         else {},
         "time_unit": "months",
-        "computed_scores": bool(frame.attrs.get("computed_scores", False)),
         "endpoints": {},
         "c_index": {},
         "cox": {},
@@ -580,6 +604,22 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _agreement_html(agreement: dict[str, Any] | None) -> str:
+    if not agreement:
+        return ""
+    n = agreement["n"]
+    return (
+        "<h2>Fong score: computed by livermdt vs recorded by the registry</h2>"
+        f"<p>{n} patients have both: identical in {agreement['exact']} "
+        f"({100 * agreement['exact'] / n:.0f}%), within one point in "
+        f"{agreement['within_one_point']}, same high/low group in {agreement['same_group']} "
+        f"({100 * agreement['same_group'] / n:.0f}%); livermdt lower in "
+        f"{agreement['computed_lower']}, higher in {agreement['computed_higher']}. "
+        "The recorded score used information the registry does not carry (see "
+        "docs/registry.md); both are kept and both stratify.</p>"
+    )
+
+
 def render_html(
     summary: dict[str, Any],
     desc: Sequence[dict[str, Any]],
@@ -635,6 +675,7 @@ Harrell's C).</p>
 {_table(coxes, _COLS_COXES)}
 <h2>Concordance index of each score (higher score = worse)</h2>
 {_table(cindices, _COLS_CINDICES)}
+{_agreement_html(summary.get("fong_agreement"))}
 <h2>Kaplan–Meier curves</h2>
 {"".join(imgs)}
 <h2>Notes</h2>
