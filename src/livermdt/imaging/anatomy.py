@@ -261,7 +261,8 @@ class Anatomy:
     vessel_boxes: dict[str, Box]
     maps: tuple[LabelMap, ...]
     warnings: tuple[str, ...] = ()
-    tumour_boxes: tuple[Box, ...] = ()  # full-grid boxes holding whole tumour components
+    #: The 26-connected tumour components, unordered: (full-grid box, mask inside the box).
+    tumour_parts: tuple[tuple[Box, BoolArray], ...] = ()
     _roles: tuple[_MapRoles, ...] = field(default=(), repr=False)
 
     # -- geometry ----------------------------------------------------------------------------
@@ -379,13 +380,27 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
             if flr is None:
                 flr = np.zeros(bshape, dtype=bool)
             flr |= _in_values(crop, r.flr, out=scratch)
+        if not r.segments:
+            continue
+        first_segment_map = not has_segments
+        offsets = {value - seg for value, seg in r.segments.items()}
+        values = sorted(r.segments)
+        if first_segment_map and len(offsets) == 1 and values[-1] - values[0] == len(values) - 1:
+            # The usual layout (values 1..8, or a constant offset): one arithmetic pass.
+            _in_values(crop, values, out=scratch)
+            if scratch.any():
+                has_segments = True
+                shift = offsets.pop()
+                np.subtract(crop, shift, out=segments, where=scratch, casting="unsafe")
+            continue
         for value, seg in sorted(r.segments.items()):
             np.equal(crop, value, out=scratch)
             if not scratch.any():
                 continue
             has_segments = True
-            # A voxel two maps give different segments keeps the first map's.
-            conflicts += int(np.count_nonzero(scratch & (segments != 0) & (segments != seg)))
+            if not first_segment_map:
+                # A voxel two maps give different segments keeps the first map's.
+                conflicts += int(np.count_nonzero(scratch & (segments != 0) & (segments != seg)))
             np.copyto(segments, np.uint8(seg), where=scratch & (segments == 0))
     del scratch
 
@@ -397,7 +412,7 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
             f"{conflicts} voxels have different segment labels in different maps: "
             "the first map's segment was kept"
         )
-    tumour_boxes = [_offset(liver_box, b) for b in _tight_boxes(tumour)] if tumour.any() else []
+    parts = _label_components(tumour, liver_box) if tumour.any() else []
     anatomy = Anatomy(
         affine=np.array(first.affine),
         shape=shape,
@@ -410,12 +425,32 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
         vessel_boxes=vessel_boxes,
         maps=tuple(maps),
         warnings=tuple(warnings),
-        tumour_boxes=tuple(tumour_boxes),
+        tumour_parts=tuple(parts),
         _roles=roles,
     )
     if has_segments:
         _fill_tumour_segments(anatomy)
     return anatomy
+
+
+def _label_components(tumour: BoolArray, origin: Box) -> list[tuple[Box, BoolArray]]:
+    """26-connected components of ``tumour`` (a mask inside box ``origin``), each as its own
+    full-grid box and mask. Labelling runs only inside boxes separated by empty slices."""
+    from scipy import ndimage
+
+    structure = np.ones((3, 3, 3), dtype=bool)
+    parts: list[tuple[Box, BoolArray]] = []
+    for leaf in _tight_boxes(tumour):
+        sub = tumour[leaf]
+        labels, n = ndimage.label(sub, structure=structure)
+        full_leaf = _offset(origin, leaf)
+        if n == 1:
+            parts.append((full_leaf, sub.copy()))
+            continue
+        for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if sl is not None:
+                parts.append((_offset(full_leaf, (sl[0], sl[1], sl[2])), labels[sl] == k))
+    return parts
 
 
 def _distance_to_outside_mm(
@@ -444,13 +479,15 @@ def _fill_tumour_segments(anatomy: Anatomy) -> None:
         slice(0, seg.shape[2]),
     )
     spacing = np.asarray(anatomy.spacing_mm)
-    for full_box in anatomy.tumour_boxes:
+    for full_box, part in anatomy.tumour_parts:
         tbox = _relative(anatomy.bbox, full_box)
         margin = 2
         while True:
             box = _expand(tbox, [margin] * 3, _box_shape(bounds))
             sub = seg[box]
-            need = anatomy.tumour_in_bbox[box] & (sub == 0)
+            need = np.zeros(sub.shape, dtype=bool)
+            need[_relative(box, tbox)] = part
+            need &= sub == 0
             if not need.any():
                 break
             features = sub != 0
@@ -459,12 +496,14 @@ def _fill_tumour_segments(anatomy: Anatomy) -> None:
                     break
                 margin *= 2
                 continue
-            dist, nearest = ndimage.distance_transform_edt(
-                ~features, sampling=spacing, return_indices=True
+            nearest = ndimage.distance_transform_edt(
+                ~features, sampling=spacing, return_distances=False, return_indices=True
             )
             idx = np.nonzero(need)
             far = _distance_to_outside_mm(box, bounds, spacing, idx)
-            if box != bounds and np.any(dist[idx] > far):
+            steps = np.stack([nearest[a][idx] - idx[a] for a in range(3)], axis=1) * spacing
+            dist = np.sqrt(np.einsum("ij,ij->i", steps, steps))
+            if box != bounds and np.any(dist > far):
                 margin *= 2
                 continue
             sub[idx] = sub[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
@@ -509,19 +548,23 @@ def _line_extremes(mask: BoolArray, axis: int) -> npt.NDArray[np.intp]:
     out[:, others[0]] = pts[:, 0]
     out[:, others[1]] = pts[:, 1]
     out[:, axis] = pts[:, 2]
-    return np.unique(out, axis=0)
+    return out
 
 
-def _max_pairwise(points_mm: FloatArray) -> float:
+def _max_pairwise(points_mm: FloatArray, hull_coords: npt.NDArray[Any] | None = None) -> float:
+    """The largest distance between two of the points. Only convex-hull vertices can realise
+    it, so larger sets are first reduced to their hull (computed on ``hull_coords``, e.g. the
+    in-plane indices of coplanar points, when given)."""
     n = len(points_mm)
     if n < 2:
         return 0.0
-    if n > 600 and points_mm.shape[1] == 3:
+    if n > 48:
         from scipy.spatial import ConvexHull, QhullError
 
-        # A flat or degenerate set has no 3-D hull: then all points, in blocks.
+        # A flat or collinear set has no hull in its dimension: then all points, in blocks.
         with contextlib.suppress(QhullError):
-            points_mm = points_mm[ConvexHull(points_mm).vertices]
+            coords = points_mm if hull_coords is None else hull_coords
+            points_mm = points_mm[ConvexHull(coords).vertices]
     best = 0.0
     block = 2048
     for s in range(0, len(points_mm), block):
@@ -553,34 +596,27 @@ def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tu
     in_plane = [i for i in range(3) if i != ax]
     # Per slice, the ends of each in-plane line hold that slice's hull vertices.
     extremes = _line_extremes(mask, in_plane[1])
-    axial = 0.0
     slice_of = extremes[:, ax]
     order = np.argsort(slice_of, kind="stable")
-    extremes, slice_of = extremes[order], slice_of[order]
-    cuts = np.flatnonzero(np.diff(slice_of)) + 1
-    for group in np.split(extremes, cuts):
-        axial = max(axial, _max_pairwise(group.astype(np.float64) @ m.T + offset))
+    extremes = extremes[order]
+    mm = extremes.astype(np.float64) @ m.T + offset
+    cuts = np.flatnonzero(np.diff(slice_of[order])) + 1
+    axial = max(
+        (
+            _max_pairwise(group, plane)
+            for group, plane in zip(
+                np.split(mm, cuts), np.split(extremes[:, in_plane], cuts), strict=True
+            )
+        ),
+        default=0.0,
+    )
     return max_d, axial
 
 
 def tumour_components(anatomy: Anatomy) -> list[TumourComponent]:
     """The 26-connected tumour components, ordered by decreasing volume (then by centroid, for
     a stable order), with ids ``T1``, ``T2`` ..."""
-    from scipy import ndimage
-
-    structure = np.ones((3, 3, 3), dtype=bool)
-    found: list[tuple[Box, BoolArray]] = []
-    for full_box in anatomy.tumour_boxes:
-        sub = anatomy.tumour_in_bbox[_relative(anatomy.bbox, full_box)]
-        labels, n = ndimage.label(sub, structure=structure)
-        if n == 1:
-            found.append((full_box, sub.copy()))
-            continue
-        for k, sl in enumerate(ndimage.find_objects(labels), start=1):
-            if sl is None:
-                continue
-            box = _offset(full_box, (sl[0], sl[1], sl[2]))
-            found.append((box, labels[sl] == k))
+    found = list(anatomy.tumour_parts)
     vvox = anatomy.voxel_volume_mm3
     affine = anatomy.affine
     items: list[tuple[float, tuple[float, float, float], TumourComponent]] = []
@@ -670,7 +706,12 @@ def vessel_distances_mm(
             if anatomy.vessel_mask(name, comp.box)[comp.mask].any():
                 out[i][name] = 0.0
                 continue
-            dist, _ = tree.query(surfaces[i], k=1)
+            pts = surfaces[i]
+            # An upper bound from a sample of the surface first: the full query then prunes
+            # every branch farther than it, which is most of the tree.
+            step = max(1, len(pts) // 256)
+            bound = float(np.min(tree.query(pts[::step], k=1)[0]))
+            dist, _ = tree.query(pts, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9)
             out[i][name] = float(np.min(dist))
     return out
 
