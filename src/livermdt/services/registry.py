@@ -194,19 +194,19 @@ class RegistryService(ServiceBase):
         self._ready()
         with self.reading() as s:
             rows = s.execute(
-                select(CaseRow.id, CaseRow.current_version, CaseVersion.document)
+                select(CaseRow.id, CaseRow.current_version, CaseVersion.document, RegistryRow)
                 .join(
                     CaseVersion,
                     (CaseVersion.case_id == CaseRow.id)
                     & (CaseVersion.version == CaseRow.current_version),
                 )
+                .outerjoin(RegistryRow, RegistryRow.case_id == CaseRow.id)
                 .where(CaseRow.deleted_at.is_(None))
-                .order_by(CaseRow.created_at, CaseRow.id)
+                # imported patients in file order, then the others by creation
+                .order_by(CaseRow.created_at, RegistryRow.id, CaseRow.id)
             ).all()
-            ext = {r.case_id: r for r in s.scalars(select(RegistryRow))}
         out: list[RegistryRecord] = []
-        for case_id, version, document in rows:
-            reg = ext.get(case_id)
+        for _case_id, version, document, reg in rows:
             if source is not None and (reg is None or reg.source != source):
                 continue
             if reg is not None:
