@@ -28,13 +28,13 @@ EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
 
 
 def _canonical(document: dict[str, Any]) -> dict[str, Any]:
-    """The model's JSON of a document, with empty lists/objects dropped: the form cannot tell
-    "recorded as none" from "not recorded" for a list (documented in docs/pages.md)."""
+    """The model's JSON of a document, with empty objects and explicit nulls dropped (an object
+    whose inputs are all empty is absent; null and absent mean the same in case-v1)."""
 
     def prune(value: Any) -> Any:
         if isinstance(value, dict):
             out = {k: prune(v) for k, v in value.items()}
-            return {k: v for k, v in out.items() if v not in (None, [], {})}
+            return {k: v for k, v in out.items() if v is not None and v != {}}
         if isinstance(value, list):
             return [prune(v) for v in value]
         return value
@@ -53,6 +53,7 @@ def _form_data(state: FormState) -> FormData:
         else:
             pairs.append((path, value))
     pairs.extend((f"_rows:{path}", str(count)) for path, count in state.rows.items())
+    pairs.extend((f"_empty:{path}", "1") for path in state.explicit_empty)
     return FormData(pairs)
 
 
@@ -246,3 +247,17 @@ def test_split_problem() -> None:
         "must be 18..110 (got 7)",
     )
     assert split_problem("no path here") == ("", "no path here")
+
+
+def test_an_explicitly_empty_list_stays_empty_and_an_absent_one_stays_absent() -> None:
+    document = {
+        "schema": "livermdt/case/v1",
+        "id": "c-1",
+        "extrahepatic_disease": {"present": False, "sites": []},
+        "treatments": [],
+    }
+    state = state_from_document(document)
+    assert state.explicit_empty == {"extrahepatic_disease.sites", "treatments"}
+    assert document_from_state(state_from_form(_form_data(state))) == document
+    absent = {"schema": "livermdt/case/v1", "id": "c-1", "extrahepatic_disease": {"present": False}}
+    assert document_from_state(state_from_form(_form_data(state_from_document(absent)))) == absent

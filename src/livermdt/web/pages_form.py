@@ -357,6 +357,12 @@ class FormState:
 
     values: dict[str, str | list[str]] = field(default_factory=dict)
     rows: dict[RowsKey, int] = field(default_factory=dict)
+    #: Lists the document holds as ``[]`` ("recorded: none"), kept apart from absent lists so
+    #: that saving an unchanged form gives back the same document.
+    explicit_empty: set[str] = field(default_factory=set)
+
+    def is_explicit_empty(self, path: str) -> bool:
+        return path in self.explicit_empty
 
     def value(self, path: str) -> str:
         raw = self.values.get(path, "")
@@ -400,7 +406,8 @@ class FormState:
             if renamed is not None:
                 new_rows[renamed] = count
         new_rows[path] = self.rows[path] - 1
-        self.values, self.rows = new_values, new_rows
+        new_empty = {renamed for key in self.explicit_empty if (renamed := rename(key))}
+        self.values, self.rows, self.explicit_empty = new_values, new_rows, new_empty
 
 
 def _scalar_text(value: Any) -> str:
@@ -427,6 +434,8 @@ def _fill(group: FormGroup, data: Mapping[str, Any], prefix: str, state: FormSta
             if isinstance(child, FormGroup) and child.repeated:
                 state.rows[path] = 0
             continue
+        if isinstance(value, list) and not value:
+            state.explicit_empty.add(path)
         if isinstance(child, FormGroup):
             if child.repeated:
                 items = list(value) if isinstance(value, list) else []
@@ -453,6 +462,8 @@ def state_from_form(form_data: MultiMapping, form: FormGroup | None = None) -> F
     form = form or case_form()
     state = FormState()
     for key in form_data:
+        if key.startswith("_empty:"):
+            state.explicit_empty.add(key[len("_empty:") :])
         if key.startswith("_rows:"):
             raw = (form_data.getlist(key) or ["0"])[-1]
             try:
@@ -543,18 +554,18 @@ def _build(group: FormGroup, state: FormState, prefix: str) -> dict[str, Any]:
                     for index in range(state.row_count(path))
                 ]
                 kept = [item for item in items if item]
-                if kept:
+                if kept or path in state.explicit_empty:
                     out[child.key] = kept
             else:
                 sub = _build(child, state, path)
                 if sub:
                     out[child.key] = sub
             continue
-        if path not in state.values:
-            continue
-        value = _convert(child, state.values[path])
+        value = _convert(child, state.values[path]) if path in state.values else None
         if value is not None:
             out[child.key] = value
+        elif path in state.explicit_empty and child.kind in ("multichoice", "list"):
+            out[child.key] = []
     return out
 
 
