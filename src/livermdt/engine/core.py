@@ -9,6 +9,8 @@ rules speak about the same code, ``not_recommended`` wins over ``recommended``, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
+from typing import Any
 
 from livermdt.about import __version__
 from livermdt.case import Case
@@ -29,7 +31,7 @@ from livermdt.engine.model import (
 from livermdt.engine.registry import PROPOSAL_RULES, RESECTABILITY_RULES
 from livermdt.engine.rules._common import picture
 from livermdt.engine.rules.surgery import Situation
-from livermdt.knowledge import KNOWLEDGE_VERSION, resolve_evidence
+from livermdt.knowledge import KNOWLEDGE_VERSION, get_evidence
 
 #: Most severe first.
 _SEVERITY: tuple[Category, ...] = (
@@ -95,19 +97,19 @@ def _dedupe_changes(items: Iterable[ChangeF]) -> list[ChangeF]:
     return list(seen.values())
 
 
-def _ids_in(block: object) -> list[str]:
-    """Evidence ids cited inside a score / FLR / response block (key ``evidence``)."""
+def _block_ids(*blocks: dict[str, Any] | None) -> list[str]:
+    """Evidence ids cited by the FLR / response blocks and each score block (their top-level
+    ``evidence`` lists; nested reasons cite a subset of these)."""
     out: list[str] = []
-    if isinstance(block, dict):
-        for key, value in block.items():
-            if key == "evidence" and isinstance(value, list):
-                out.extend(str(v) for v in value)
-            else:
-                out.extend(_ids_in(value))
-    elif isinstance(block, list):
-        for value in block:
-            out.extend(_ids_in(value))
+    for block in blocks:
+        if block:
+            out.extend(str(e) for e in block.get("evidence") or ())
     return out
+
+
+@cache
+def _evidence_json(evidence_id: str) -> dict[str, Any]:
+    return get_evidence(evidence_id).as_json()
 
 
 def run_rules(case: Case) -> tuple[Category, Findings, Situation]:
@@ -141,22 +143,26 @@ def assess(case: Case) -> Assessment:
     cited: list[str] = []
     for ids in [r.evidence for r in reasons] + [r.evidence for r in recs]:
         cited.extend(e for e in ids if e not in cited)
-    for block in (facts.flr, facts.scores, facts.response):
-        cited.extend(e for e in _ids_in(block) if e not in cited)
-    evidence = resolve_evidence(cited)
-    return Assessment(
+    blocks = [facts.flr, facts.response, *facts.scores.values()]
+    cited.extend(e for e in _block_ids(*blocks) if e not in cited)
+    # The parts are built by this module from typed findings: construct without re-validating
+    # (the model is validated in tests, and validation would double the cost of an assessment).
+    return Assessment.model_construct(
         case_id=case.id,
         engine_version=__version__,
         knowledge_version=KNOWLEDGE_VERSION,
-        resectability=Resectability(
+        resectability=Resectability.model_construct(
             category=category,
-            reasons=[Reason(code=r.code, text=r.text, evidence=list(r.evidence)) for r in reasons],
+            reasons=[
+                Reason.model_construct(code=r.code, text=r.text, evidence=list(r.evidence))
+                for r in reasons
+            ],
         ),
         flr=facts.flr,
         scores=facts.scores,
         response=facts.response,
         recommendations=[
-            Recommendation(
+            Recommendation.model_construct(
                 code=r.code, strength=r.strength, rationale=r.rationale, evidence=list(r.evidence)
             )
             for r in recs
@@ -165,8 +171,8 @@ def assess(case: Case) -> Assessment:
             MissingItem(field=m.field, why=m.why) for m in _dedupe_missing(found.missing)
         ],
         what_would_change=[
-            Change(field=c.field, if_=c.condition, then=c.then)
+            Change.model_construct(field=c.field, if_=c.condition, then=c.then)
             for c in _dedupe_changes(found.changes)
         ],
-        evidence={key: ev.as_json() for key, ev in evidence.items()},
+        evidence={eid: dict(_evidence_json(eid)) for eid in cited},
     )

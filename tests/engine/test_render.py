@@ -1,0 +1,77 @@
+"""Text and JSON renderings carry the same facts; the JSON is the assessment-v1 object."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from livermdt.about import DISCLAIMER, __version__
+from livermdt.case import load_case
+from livermdt.engine import Assessment, assess, render_text
+from livermdt.knowledge import KNOWLEDGE_VERSION
+from tests.engine.same_facts import json_facts_missing_from_text
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cases"
+SPEC_KEYS = [
+    "schema",
+    "case_id",
+    "engine_version",
+    "knowledge_version",
+    "resectability",
+    "flr",
+    "scores",
+    "response",
+    "recommendations",
+    "missing_data",
+    "what_would_change",
+    "evidence",
+]
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json"))[::6], ids=lambda p: p.stem)
+def test_text_carries_every_fact_of_the_json(path: Path) -> None:
+    a = assess(load_case(path))
+    text = render_text(a)
+    assert json_facts_missing_from_text(a, text) == []
+    assert text.rstrip().endswith(DISCLAIMER)
+
+
+def test_the_check_itself_notices_a_dropped_fact() -> None:
+    a = assess(load_case(GOLDEN / "g06-sflr-0.20-under.json"))
+    text = render_text(a).replace("portal_vein_embolization", "pve")
+    assert "portal_vein_embolization" in json_facts_missing_from_text(a, text)
+
+
+def test_json_has_the_spec_keys_and_round_trips() -> None:
+    a = assess(load_case(GOLDEN / "g48-transplant-cea-80.json"))
+    doc = a.to_json_dict()
+    assert list(doc) == SPEC_KEYS
+    assert doc["schema"] == "livermdt/assessment/v1"
+    assert doc["engine_version"] == __version__
+    assert doc["knowledge_version"] == KNOWLEDGE_VERSION
+    assert doc["what_would_change"] == [
+        {"field": "labs.cea_ng_ml", "if": "< 80", "then": doc["what_would_change"][0]["then"]}
+    ]
+    again = Assessment.model_validate(json.loads(json.dumps(doc)))
+    assert again.to_json_dict() == doc
+    assert set(doc["scores"]) == {
+        "fong_crs",
+        "tumour_burden_score",
+        "game",
+        "m_cs",
+        "oslo_score",
+        "nordlinger",
+        "konopke",
+        "nagashima",
+    }
+
+
+def test_public_engine_api_is_small() -> None:
+    import livermdt.engine
+
+    assert sorted(livermdt.engine.__all__) == ["Assessment", "assess", "render_text"]
+    import livermdt
+
+    assert livermdt.assess is assess
