@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from livermdt.case import Case, load_case
 from livermdt.knowledge import default_thresholds, get_evidence
@@ -297,7 +298,7 @@ def test_flr_larger_than_telv_is_not_clamped() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(c=valid_cases())
+@given(c=st.one_of(valid_cases(), valid_cases(complete=True)))
 def test_flr_invariants_on_generated_cases(c: Case) -> None:
     flr = compute_flr(c)
     assert flr.required_sflr in (0.20, 0.30, 0.40)
