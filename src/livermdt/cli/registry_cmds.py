@@ -8,6 +8,8 @@ the command exits 2 with nothing written.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +25,19 @@ cohort_app = typer.Typer(
 )
 
 
-def _registry_service() -> Any:
+@contextmanager
+def _registry_service() -> Iterator[Any]:
     from livermdt.services.registry import RegistryService
     from livermdt.storage.db import make_engine
     from livermdt.storage.migrate import upgrade
     from livermdt.web.settings import Settings
 
     engine = make_engine(Settings())
-    upgrade(engine)
-    return RegistryService(engine)
+    try:
+        upgrade(engine)
+        yield RegistryService(engine)
+    finally:
+        engine.dispose()
 
 
 def _write_report(records: list[Any], out: Path, where: list[str], title: str) -> dict[str, Any]:
@@ -78,7 +84,8 @@ def import_tcia_cmd(
     if dry_run:
         typer.echo(f"{len(records)} patients checked; nothing written (--dry-run)")
     else:
-        result = _registry_service().import_records(records)
+        with _registry_service() as service:
+            result = service.import_records(records)
         typer.echo(f"imported {result.imported} patients from {result.source}")
     typer.echo(ATTRIBUTION)
     if report is not None:
@@ -100,7 +107,8 @@ def import_csv_cmd(
     if dry_run:
         typer.echo(f"{len(records)} patients checked; nothing written (--dry-run)")
         return
-    result = _registry_service().import_records(records)
+    with _registry_service() as service:
+        result = service.import_records(records)
     typer.echo(f"imported {result.imported} patients from {result.source}")
 
 
@@ -122,7 +130,8 @@ def cohort_report_cmd(
         records = import_tcia(tcia)
         title = "TCIA Colorectal-Liver-Metastases"
     else:
-        records = _registry_service().cohort_records(source)
+        with _registry_service() as service:
+            records = service.cohort_records(source)
         title = f"livermdt cohort ({source})" if source else "livermdt cohort"
     summary = _write_report(records, out, where, title)
     _print_summary(summary, out)
@@ -135,7 +144,8 @@ def concordance_cmd(
     """How often the recorded MDT decisions followed livermdt's proposal."""
     from livermdt.analytics.concordance import concordance
 
-    result = concordance(_registry_service().decision_entries())
+    with _registry_service() as service:
+        result = concordance(service.decision_entries())
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
