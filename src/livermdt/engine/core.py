@@ -140,11 +140,10 @@ def assess(case: Case) -> Assessment:
     assert category in CATEGORIES
     reasons = _shown_reasons(found.reasons, category)
     recs = merge_recommendations(found.recommendations)
-    cited: list[str] = []
-    for ids in [r.evidence for r in reasons] + [r.evidence for r in recs]:
-        cited.extend(e for e in ids if e not in cited)
-    blocks = [facts.flr, facts.response, *facts.scores.values()]
-    cited.extend(e for e in _block_ids(*blocks) if e not in cited)
+    cited: dict[str, None] = {}  # an ordered set: first citation first
+    for evidence in [r.evidence for r in reasons] + [r.evidence for r in recs]:
+        cited.update(dict.fromkeys(evidence))
+    cited.update(dict.fromkeys(_block_ids(facts.flr, facts.response, *facts.scores.values())))
     # The parts are built by this module from typed findings: construct without re-validating
     # (the model is validated in tests, and validation would double the cost of an assessment).
     return Assessment.model_construct(

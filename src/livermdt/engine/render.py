@@ -5,6 +5,7 @@ livermdt supports and does not replace the MDT's judgement."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from livermdt.about import DISCLAIMER
@@ -22,6 +23,14 @@ def _value(value: Any) -> str:
     """A JSON value written exactly as the JSON writes it (numbers keep every digit)."""
     if isinstance(value, str):
         return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)  # what json.dumps writes for a finite float
     return json.dumps(value, ensure_ascii=False)
 
 
