@@ -56,6 +56,8 @@ def _summary(**overrides: Any) -> DecisionSummary:
         assessment=ASSESSMENT,
         case_document={"liver_metastases": {"lesions": [{"id": "L1", "segments": [6, 7]}]}},
         attendees=[("A. Surgeon", "hepatobiliary_surgery")],
+        patient_name="Ann <Example>",
+        mrn="MRN-9",
     )
     values.update(overrides)
     return DecisionSummary(**values)
@@ -84,6 +86,7 @@ def test_summary_states_everything_the_record_needs() -> None:
         assert text in html, text
     assert "<script>alert" not in html
     assert "&lt;script&gt;" in html
+    assert "Ann &lt;Example&gt;" in html and "MRN-9" in html
 
 
 def test_summary_that_follows_the_proposal_says_so_and_shows_no_reason() -> None:

@@ -35,6 +35,9 @@ class DecisionSummary:
     assessment: Mapping[str, Any]
     case_document: Mapping[str, Any] = field(default_factory=dict)
     attendees: Sequence[tuple[str, str]] = ()  # (name, specialty)
+    #: Identifying data for the patient record (the summary is filed there); optional.
+    patient_name: str | None = None
+    mrn: str | None = None
 
     @property
     def engine_version(self) -> str:

@@ -741,6 +741,7 @@ def _summary(services: Any, case_id: str, decision_id: int | None) -> DecisionSu
     else:
         assessment = services.assessments.get_assessment(case_id, decision.case_version)
     meeting = services.meetings.get_meeting(decision.meeting_id)
+    patient = services.cases.get_case(case_id).patient
     return DecisionSummary(
         case_id=str(version.document.get("id") or case_id),
         case_version=decision.case_version,
@@ -754,6 +755,8 @@ def _summary(services: Any, case_id: str, decision_id: int | None) -> DecisionSu
         assessment=assessment.result,
         case_document=version.document,
         attendees=[(a.name, a.specialty) for a in meeting.attendees],
+        patient_name=patient.display_name,
+        mrn=patient.mrn,
     )
 
 

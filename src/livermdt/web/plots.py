@@ -61,10 +61,13 @@ def flr_bar_svg(sflr: float, required_sflr: float | None, *, svg_id: str = "flr-
             f'<text x="{x}" y="63" font-size="10" font-family="sans-serif" fill="#455a64" '
             f'text-anchor="{anchor}">{tick * 100:.0f}%</text>'
         )
-    label_x = min(left + bar_width + 4, 330)
+    # The value label sits after the bar, or inside it when the bar leaves no room.
+    inside = bar_width > width - 90
+    label_x = left + bar_width - 6 if inside else left + bar_width + 4
     parts.append(
         f'<text x="{label_x}" y="39" font-size="12" font-family="sans-serif" font-weight="bold" '
-        f'fill="#102027">sFLR {_pct(sflr)}</text>'
+        f'fill="{"#ffffff" if inside else "#102027"}" text-anchor="{"end" if inside else "start"}"'
+        f">sFLR {_pct(sflr)}</text>"
     )
     if required_sflr is not None:
         x = left + width * required_sflr
