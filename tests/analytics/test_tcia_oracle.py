@@ -156,3 +156,27 @@ def test_where_filter_selects_the_high_risk_patients(shared_dir: Path, tmp_path:
     _check(summary["endpoints"]["os"]["overall"], OS_FONG_HIGH)
     sync = apply_where(frame, parse_where(["timing=synchronous and pve=true"], list(frame.columns)))
     assert len(sync) == len([r for r in records if r.values["primary_in_situ"] and r.values["pve"]])
+
+
+def test_computed_fong_matches_a_hand_count_and_its_agreement_with_the_recorded_one(
+    report: tuple[Path, Any], raw: pd.DataFrame
+) -> None:
+    # Fong 1999, one point each: node-positive, DFI < 12 months (synchronous: DFI 0), more than
+    # one tumour, largest > 5 cm, CEA > 200 ng/mL. TCIA gives the DFI only for synchronous
+    # patients (synchronous_crlm = 1), so only they have a computed score (CEA known too).
+    sync = raw[(raw["synchronous_crlm"] == 1) & (raw["carcinoembryonic_antigen"] != -999)]
+    by_hand = (
+        sync["node_positive_primary"]
+        + 1
+        + sync["multiple_metastases"]
+        + (sync["max_tumor_size"] > 5).astype(int)
+        + (sync["carcinoembryonic_antigen"] > 200).astype(int)
+    )
+    _, summary = report
+    agreement = summary["fong_agreement"]
+    recorded = sync["clinrisk_score"]
+    both = recorded != -999
+    assert agreement["n"] == int(both.sum())
+    assert agreement["exact"] == int((by_hand[both] == recorded[both]).sum())
+    assert agreement["same_group"] == int(((by_hand[both] >= 3) == (recorded[both] >= 3)).sum())
+    assert agreement["within_one_point"] == agreement["n"]  # never more than one point apart

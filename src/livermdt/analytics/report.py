@@ -253,28 +253,46 @@ def fong_agreement(frame: Any) -> dict[str, Any] | None:
 # figures
 
 
-def _plot(kms: Sequence[KMSummary], title: str, endpoint: Endpoint, path_stem: Path) -> None:
+@dataclass(frozen=True)
+class Figure:
+    """A Kaplan–Meier figure to draw: file stem (``km_os_overall``), caption, curves."""
+
+    stem: str
+    caption: str
+    title: str
+    endpoint: Endpoint
+    kms: tuple[KMSummary, ...]
+
+
+def draw(figure: Figure, fmt: str = "png") -> bytes:
+    """The figure as PNG or SVG bytes: curves with 95% bands, censoring ticks, and the numbers
+    at risk under the axis (lifelines ``add_at_risk_counts``)."""
+    import io
+
     matplotlib = require("matplotlib")
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot")
     plotting = require("lifelines.plotting")
     fig, ax = plt.subplots(figsize=(8, 5.5))
     try:
-        for km in kms:
+        for km in figure.kms:
             km.fitter.plot_survival_function(
                 ax=ax, ci_show=True, show_censors=True, censor_styles={"ms": 4, "marker": "|"}
             )
-        ax.set_title(title)
+        ax.set_title(figure.title)
         ax.set_xlabel("months")
-        ax.set_ylabel(f"{endpoint.title} probability")
+        ax.set_ylabel(f"{figure.endpoint.title} probability")
         ax.set_ylim(0, 1.02)
         with warnings.catch_warnings():
             # lifelines' at-risk table calls tight_layout on a figure it did not lay out
             warnings.simplefilter("ignore", UserWarning)
-            plotting.add_at_risk_counts(*(km.fitter for km in kms), ax=ax, rows_to_show=["At risk"])
+            plotting.add_at_risk_counts(
+                *(km.fitter for km in figure.kms), ax=ax, rows_to_show=["At risk"]
+            )
             fig.tight_layout()
-        fig.savefig(path_stem.with_suffix(".png"), dpi=110)
-        fig.savefig(path_stem.with_suffix(".svg"))
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=110)
+        return buf.getvalue()
     finally:
         plt.close(fig)
 
@@ -299,14 +317,26 @@ def _km_for(sub: Any, endpoint: Endpoint, label: str) -> KMSummary:
     )
 
 
-def cohort_report(
-    frame: Any,
-    out_dir: Path,
-    title: str = "livermdt cohort report",
-    filters: Sequence[str] = (),
-) -> dict[str, Any]:
-    """Write the report files into ``out_dir`` (created if absent); returns the summary."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+@dataclass
+class Analysis:
+    """Everything the report shows, before it is written anywhere."""
+
+    summary: dict[str, Any]
+    descriptive: list[dict[str, Any]]
+    medians: list[dict[str, Any]]
+    logranks: list[dict[str, Any]]
+    coxes: list[dict[str, Any]]
+    cindices: list[dict[str, Any]]
+    figures: list[Figure]
+
+    def figure(self, stem: str) -> Figure | None:
+        return next((f for f in self.figures if f.stem == stem), None)
+
+
+def analyse(
+    frame: Any, title: str = "livermdt cohort report", filters: Sequence[str] = ()
+) -> Analysis:
+    """Compute the report's tables, statistics and figures (not drawn) for ``frame``."""
     notes = _Notes()
     summary: dict[str, Any] = {
         "schema": "livermdt/cohort-summary/v1",
@@ -327,17 +357,12 @@ def cohort_report(
         summary["attribution"] = ATTRIBUTION
 
     desc = descriptive_rows(frame)
-    _write_csv(
-        out_dir / "descriptive.csv",
-        desc,
-        ["characteristic", "level", "n", "of", "percent", "missing", "summary"],
-    )
 
     median_rows: list[dict[str, Any]] = []
     logrank_rows: list[dict[str, Any]] = []
     cox_rows: list[dict[str, Any]] = []
     cindex_rows: list[dict[str, Any]] = []
-    figures: list[tuple[str, str]] = []
+    figures: list[Figure] = []
 
     for ep in ENDPOINTS:
         data = frame[frame[ep.time].notna() & frame[ep.event].notna()]
@@ -365,9 +390,15 @@ def cohort_report(
                 "ci_upper": overall.median_ci_upper,
             }
         )
-        stem = out_dir / f"km_{ep.key}_overall"
-        _plot([overall], f"{ep.title}, all patients (n={overall.n})", ep, stem)
-        figures.append((stem.name, f"{ep.title}, all patients"))
+        figures.append(
+            Figure(
+                f"km_{ep.key}_overall",
+                f"{ep.title}, all patients",
+                f"{ep.title}, all patients (n={overall.n})",
+                ep,
+                (overall,),
+            )
+        )
 
         for st in STRATIFICATIONS:
             col = data[st.column]
@@ -421,10 +452,9 @@ def cohort_report(
                         "p": lr.p_value,
                     }
                 )
-            stem = out_dir / f"km_{ep.key}_{st.key}"
             p_text = f", log-rank p={lr.p_value:.3g}" if lr is not None else ""
-            _plot(kms, f"{ep.title} by {st.title}{p_text}", ep, stem)
-            figures.append((stem.name, f"{ep.title} by {st.title.lower()}"))
+            by = f"{ep.title} by {st.title[0].lower()}{st.title[1:]}"
+            figures.append(Figure(f"km_{ep.key}_{st.key}", by, f"{by}{p_text}", ep, tuple(kms)))
 
         summary["c_index"][ep.key] = {}
         summary["cox"][ep.key] = {}
@@ -476,61 +506,74 @@ def cohort_report(
             else:
                 summary["cox"][ep.key][col] = None
 
-    _write_csv(
-        out_dir / "survival_medians.csv",
-        median_rows,
-        [
-            "endpoint",
-            "stratification",
-            "group",
-            "n",
-            "events",
-            "median_months",
-            "ci_lower",
-            "ci_upper",
-        ],
-    )
-    _write_csv(
-        out_dir / "logrank.csv",
-        logrank_rows,
-        ["endpoint", "stratification", "groups", "n", "chi2", "df", "p"],
-    )
-    _write_csv(
-        out_dir / "cox.csv",
-        cox_rows,
-        [
-            "endpoint",
-            "covariate",
-            "label",
-            "unit",
-            "n",
-            "events",
-            "hazard_ratio",
-            "ci_lower",
-            "ci_upper",
-            "p",
-        ],
-    )
-    _write_csv(
-        out_dir / "c_index.csv",
-        cindex_rows,
-        ["endpoint", "score", "label", "n", "events", "c_index"],
-    )
+    summary["fong_agreement"] = fong_agreement(frame)
     summary["notes"] = notes.lines
+    return Analysis(summary, desc, median_rows, logrank_rows, cox_rows, cindex_rows, figures)
+
+
+_CSV_COLUMNS: dict[str, list[str]] = {
+    "descriptive": ["characteristic", "level", "n", "of", "percent", "missing", "summary"],
+    "survival_medians": [
+        "endpoint",
+        "stratification",
+        "group",
+        "n",
+        "events",
+        "median_months",
+        "ci_lower",
+        "ci_upper",
+    ],
+    "logrank": ["endpoint", "stratification", "groups", "n", "chi2", "df", "p"],
+    "cox": [
+        "endpoint",
+        "covariate",
+        "label",
+        "unit",
+        "n",
+        "events",
+        "hazard_ratio",
+        "ci_lower",
+        "ci_upper",
+        "p",
+    ],
+    "c_index": ["endpoint", "score", "label", "n", "events", "c_index"],
+}
+
+
+def cohort_report(
+    frame: Any,
+    out_dir: Path,
+    title: str = "livermdt cohort report",
+    filters: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Write the report files into ``out_dir`` (created if absent); returns the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    a = analyse(frame, title, filters)
+    summary = a.summary
+    tables = {
+        "descriptive": a.descriptive,
+        "survival_medians": a.medians,
+        "logrank": a.logranks,
+        "cox": a.coxes,
+        "c_index": a.cindices,
+    }
+    for name, rows in tables.items():
+        _write_csv(out_dir / f"{name}.csv", rows, _CSV_COLUMNS[name])
+    pngs: dict[str, bytes] = {}
+    for fig in a.figures:
+        pngs[fig.stem] = draw(fig, "png")
+        (out_dir / f"{fig.stem}.png").write_bytes(pngs[fig.stem])
+        (out_dir / f"{fig.stem}.svg").write_bytes(draw(fig, "svg"))
     summary["files"] = sorted(
-        [p.name for p in out_dir.iterdir() if p.suffix in {".csv", ".png", ".svg"}]
+        [f"{name}.csv" for name in tables]
+        + [f"{fig.stem}.{ext}" for fig in a.figures for ext in ("png", "svg")]
         + ["report.html", "summary.json"]
     )
     (out_dir / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
         encoding="utf-8",
     )
-    (out_dir / "report.html").write_text(
-        render_html(
-            summary, desc, median_rows, logrank_rows, cox_rows, cindex_rows, figures, out_dir
-        ),
-        encoding="utf-8",
-    )
+    (out_dir / "report.html").write_text(render_html(a, pngs), encoding="utf-8")
     return summary
 
 
@@ -620,23 +663,15 @@ def _agreement_html(agreement: dict[str, Any] | None) -> str:
     )
 
 
-def render_html(
-    summary: dict[str, Any],
-    desc: Sequence[dict[str, Any]],
-    medians: Sequence[dict[str, Any]],
-    logranks: Sequence[dict[str, Any]],
-    coxes: Sequence[dict[str, Any]],
-    cindices: Sequence[dict[str, Any]],
-    figures: Sequence[tuple[str, str]],
-    out_dir: Path,
-) -> str:
+def render_html(a: Analysis, pngs: dict[str, bytes]) -> str:
     """A self-contained HTML page (figures inlined as PNG data URIs)."""
+    summary = a.summary
     imgs = []
-    for stem, caption in figures:
-        data = base64.b64encode((out_dir / f"{stem}.png").read_bytes()).decode("ascii")
+    for fig in a.figures:
+        data = base64.b64encode(pngs[fig.stem]).decode("ascii")
         imgs.append(
-            f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
-            f'<figcaption>{html.escape(caption)} (<a href="{stem}.svg">SVG</a>)'
+            f'<figure><img alt="{html.escape(fig.caption)}" src="data:image/png;base64,{data}">'
+            f'<figcaption>{html.escape(fig.caption)} (<a href="{fig.stem}.svg">SVG</a>)'
             "</figcaption></figure>"
         )
     filters = ", ".join(summary["filters"]) or "none"
@@ -665,16 +700,16 @@ Survival statistics: lifelines (Kaplan–Meier, log-rank, Cox proportional hazar
 Harrell's C).</p>
 {attribution}
 <h2>Descriptive table</h2>
-{_table(desc, _COLS_DESC)}
+{_table(a.descriptive, _COLS_DESC)}
 <h2>Median survival (months, 95% CI)</h2>
-{_table(medians, _COLS_MEDIANS)}
+{_table(a.medians, _COLS_MEDIANS)}
 <p>NR: not reached.</p>
 <h2>Log-rank tests</h2>
-{_table(logranks, _COLS_LOGRANKS)}
+{_table(a.logranks, _COLS_LOGRANKS)}
 <h2>Cox proportional hazards (per score point)</h2>
-{_table(coxes, _COLS_COXES)}
+{_table(a.coxes, _COLS_COXES)}
 <h2>Concordance index of each score (higher score = worse)</h2>
-{_table(cindices, _COLS_CINDICES)}
+{_table(a.cindices, _COLS_CINDICES)}
 {_agreement_html(summary.get("fong_agreement"))}
 <h2>Kaplan–Meier curves</h2>
 {"".join(imgs)}
