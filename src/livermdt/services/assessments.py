@@ -87,6 +87,11 @@ class AssessmentService(ServiceBase):
     def _store(self, case_id: str, version: int, result: dict[str, object]) -> AssessmentRecord:
         engine_v = str(result.get("engine_version") or _domain.engine_version())
         knowledge_v = str(result.get("knowledge_version") or _domain.knowledge_version())
+        # Usually stored already: look without taking the (on SQLite: database-wide) write lock.
+        with self.reading() as s:
+            stored = self._stored(s, case_id, version, engine_v, knowledge_v)
+            if stored is not None:
+                return _record(stored)
         try:
             with self.writing() as s:
                 existing = self._stored(s, case_id, version, engine_v, knowledge_v)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import threading
+import time
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -22,6 +24,10 @@ from livermdt.storage.models import User, UserSession, as_utc, utcnow
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 SESSION_LIFETIME = timedelta(hours=12)
+#: How long a looked-up session is trusted without asking the database again. A logout in this
+#: process takes effect at once; a logout or deactivation in another worker process within this
+#: many seconds.
+SESSION_CACHE_S = 5.0
 
 # Verifying against this keeps the time of a login with an unknown username the same as one
 # with a wrong password, so timing does not reveal which usernames exist.
@@ -66,6 +72,8 @@ class UserService(ServiceBase):
         super().__init__(read, write)
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+        self._session_cache: dict[str, tuple[float, datetime, UserInfo]] = {}
+        self._cache_lock = threading.Lock()
 
     def create_user(
         self, username: str, password: str, role: Role | str, *, by: UserInfo | None = None
@@ -108,6 +116,7 @@ class UserService(ServiceBase):
             user.active = active
             if not active:
                 s.execute(delete(UserSession).where(UserSession.user_id == user_id))
+                self._forget_sessions(user_id=user_id)
             add_audit(s, by, "user_change", "user", str(user_id), f"active={active}")
             return _info(user)
 
@@ -157,16 +166,36 @@ class UserService(ServiceBase):
         return token
 
     def user_for_session(self, token: str, now: datetime | None = None) -> UserInfo | None:
+        digest = _token_hash(token)
+        at = now or utcnow()
+        tick = time.monotonic()
+        with self._cache_lock:
+            cached = self._session_cache.get(digest)
+        if cached is not None and tick - cached[0] < SESSION_CACHE_S and at < cached[1]:
+            return cached[2]
         with self.reading() as s:
-            row = s.get(UserSession, _token_hash(token))
-            if row is None or as_utc(row.expires_at) <= (now or utcnow()):
+            row = s.get(UserSession, digest)
+            if row is None or as_utc(row.expires_at) <= at:
                 return None
             user = s.get(User, row.user_id)
             if user is None or not user.active:
                 return None
-            return _info(user)
+            info = _info(user)
+            expires = as_utc(row.expires_at)
+        with self._cache_lock:
+            if len(self._session_cache) > 10000:
+                self._session_cache.clear()
+            self._session_cache[digest] = (tick, expires, info)
+        return info
+
+    def _forget_sessions(self, digest: str | None = None, user_id: int | None = None) -> None:
+        with self._cache_lock:
+            for key, (_, _, info) in list(self._session_cache.items()):
+                if key == digest or info.id == user_id:
+                    del self._session_cache[key]
 
     def end_session(self, token: str, user: UserInfo | None = None) -> None:
+        self._forget_sessions(digest=_token_hash(token))
         with self.writing() as s:
             s.execute(delete(UserSession).where(UserSession.token_sha256 == _token_hash(token)))
             if user is not None:
