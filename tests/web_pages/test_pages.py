@@ -436,3 +436,15 @@ def test_coordinator_plans_a_meeting_and_lists_a_case(
     assert "HPB MDT" in worklist and f"/meetings/{meeting.id}/cases/{case.id}/decision" in worklist
     bad = coordinator.post("/meetings", {"meeting_date": "", "title": "x"})
     assert bad.status_code == 422 and "meeting_date" in bad.text
+
+
+def test_worklist_lists_the_next_meeting_with_category_and_missing_count(
+    login: Login, world: dict[str, Any], services: Any
+) -> None:
+    html = login("oncologist").get("/").text
+    assert "Next meeting: Weekly liver MDT — 2099-01-05" in html
+    result = services.assessments.get_assessment(world["case"].id).result
+    section = html.split('id="all-cases"')[0]
+    assert f"cat-{result['resectability']['category']}" in section
+    missing = len(result["missing_data"])
+    assert ("complete" if missing == 0 else f"{missing} missing") in section

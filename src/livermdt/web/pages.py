@@ -35,6 +35,7 @@ from livermdt.services.records import (
     AssessmentRecord,
     AttendeeRecord,
     DecisionRecord,
+    MeetingCaseEntry,
     UserInfo,
 )
 from livermdt.services.roles import Permission
@@ -250,15 +251,37 @@ def logout(request: Request, user: OptionalUser) -> Response:
 # --- worklist -------------------------------------------------------------------------------------
 
 
+def _readings(services: Any, entries: list[MeetingCaseEntry]) -> dict[str, tuple[Any, Any]]:
+    """Category and open missing-data count of each listed case. A case whose current version
+    has no stored assessment yet is assessed now (and stored), so the meeting's list is complete;
+    the store keeps the engine and knowledge versions with it."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for entry in entries:
+        case = entry.case
+        if case.category is not None:
+            out[case.id] = (case.category, case.missing_count)
+            continue
+        try:
+            result = services.assessments.get_assessment(case.id).result
+        except LivermdtError:
+            out[case.id] = (None, None)
+            continue
+        category = (result.get("resectability") or {}).get("category")
+        missing = result.get("missing_data")
+        out[case.id] = (category, len(missing) if isinstance(missing, list) else None)
+    return out
+
+
 @router.get("/", response_class=HTMLResponse)
 def worklist(request: Request, user: Viewer, services: ServicesDep) -> Response:
     meeting = services.meetings.next_meeting(_today())
     entries = services.meetings.meeting_cases(meeting.id) if meeting else []
+    readings = _readings(services, entries)
     cases = services.cases.list_cases()
     return render(
         request,
         "worklist.html",
-        {"meeting": meeting, "entries": entries, "cases": cases},
+        {"meeting": meeting, "entries": entries, "cases": cases, "readings": readings},
         user=user,
         nav="worklist",
     )
@@ -614,7 +637,12 @@ def meeting_page(
     return render(
         request,
         "meeting.html",
-        {"meeting": meeting, "entries": entries, "candidates": candidates},
+        {
+            "meeting": meeting,
+            "entries": entries,
+            "candidates": candidates,
+            "readings": _readings(services, entries),
+        },
         user=user,
         nav="meetings",
     )
