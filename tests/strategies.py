@@ -280,20 +280,13 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
 
     total = draw(_number(700, 2600))
     procedure = draw(st.sampled_from(vocab.PROCEDURES))
+    planned = {"procedure": procedure, "segments_removed": draw(_segments_for(procedure))}
     section(
         "volumetry",
         _obj(
             total_liver_volume_ml=total,
             tumour_volume_ml=_maybe(draw, _number(0, 900), complete),
-            planned_resection=_maybe(
-                draw,
-                st.just(procedure).flatmap(
-                    lambda p: _segments_for(p).map(
-                        lambda segs: {"procedure": p, "segments_removed": segs}
-                    )
-                ),
-                complete,
-            ),
+            planned_resection=_maybe(draw, st.just(planned), complete),
             flr_volume_ml=_maybe(draw, _number(0, total), complete),
             source=_maybe(draw, st.sampled_from(vocab.VOLUMETRY_SOURCES), complete),
         ),

@@ -287,3 +287,34 @@ def test_dates_must_be_iso_calendar_dates(value: Any, message: str) -> None:
 
 def test_leap_day_is_a_date() -> None:
     ok(put(base(), ("pve", "date"), "2024-02-29"))
+
+
+def test_format_validation_errors_for_a_model_on_its_own() -> None:
+    from pydantic import ValidationError
+
+    from livermdt.case import Lesion, format_validation_errors
+
+    with pytest.raises(ValidationError) as exc:
+        Lesion.model_validate({"id": "L1", "segments": [0], "diameter": 3})
+    assert format_validation_errors(exc.value) == [
+        "segments[0]: Couinaud segment must be 1..8 (got 0)",
+        "diameter: unknown field (did you mean diameter_mm?) (got 3)",
+    ]
+
+
+def test_unknown_field_without_a_close_name_lists_the_allowed_ones() -> None:
+    lines = problems(put(base(), ("liver", "colour"), "brown"))
+    assert lines == [
+        "liver.colour: unknown field; allowed: background, child_pugh_class, portal_hypertension, "
+        'icg_r15_percent, hida_flr_clearance_pct_min_m2 (got "brown")'
+    ]
+
+
+def test_parse_case_leaves_its_input_alone() -> None:
+    import copy
+
+    doc = put(base(), ("patient", "ecog"), 9)
+    doc["primary"]["resection_date"] = "2020-01-01"
+    before = copy.deepcopy(doc)
+    assert len(problems(doc)) == 2
+    assert doc == before
