@@ -318,3 +318,37 @@ def test_parse_case_leaves_its_input_alone() -> None:
     before = copy.deepcopy(doc)
     assert len(problems(doc)) == 2
     assert doc == before
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "line"),
+    [
+        (("labs", "albumin_g_l"), 101, "labs.albumin_g_l: must be 0..100 g/L (got 101)"),
+        (("labs", "inr"), 0, "labs.inr: must be greater than 0 and at most 20 (got 0)"),
+        (
+            ("volumetry", "total_liver_volume_ml"),
+            0,
+            "volumetry.total_liver_volume_ml: must be greater than 0 mL (got 0)",
+        ),
+        (("liver", "icg_r15_percent"), 101, "liver.icg_r15_percent: must be 0..100 % (got 101)"),
+        (
+            ("treatments", 0, "line"),
+            11,
+            "treatments[0].line: treatment line must be 1..10 (got 11)",
+        ),
+    ],
+)
+def test_range_messages_carry_the_unit(path: Path, value: float, line: str) -> None:
+    doc = base()
+    if path[0] == "volumetry":
+        doc["volumetry"]["flr_volume_ml"] = 0
+    assert problems(put(doc, path, value)) == [line]
+
+
+def test_unit_suffixes_longest_first() -> None:
+    from livermdt.case._validation import _unit
+
+    assert _unit("cea_ng_ml") == " ng/mL"
+    assert _unit("ca19_9_u_ml") == " U/mL"
+    assert _unit("flr_volume_ml") == " mL"
+    assert _unit("bilirubin_umol_l") == " µmol/L"

@@ -161,7 +161,8 @@ def _resolve(root: type[BaseModel], loc: Sequence[str | int]) -> _Target:
 def _unit(name: str | None) -> str:
     if name is None:
         return ""
-    for suffix, unit in _UNITS:
+    # Longest suffix first: "cea_ng_ml" is ng/mL, not mL.
+    for suffix, unit in sorted(_UNITS, key=lambda su: -len(su[0])):
         if name.endswith(suffix):
             return f" {unit}"
     return ""
