@@ -105,25 +105,26 @@ def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
             return tp, metadata
 
 
+_CONSTRAINTS: dict[type[Any], str] = {
+    annotated_types.Ge: "ge",
+    annotated_types.Gt: "gt",
+    annotated_types.Le: "le",
+    annotated_types.Lt: "lt",
+    annotated_types.MinLen: "min_length",
+    annotated_types.MaxLen: "max_length",
+}
+
+
 def _bounds(metadata: Sequence[Any]) -> dict[str, Any]:
+    """The numeric and length constraints among pydantic field metadata."""
     out: dict[str, Any] = {}
     for item in metadata:
         if isinstance(item, FieldInfo):
             out.update(_bounds(item.metadata))
-        for name in ("ge", "gt", "le", "lt", "min_length", "max_length"):
-            if isinstance(item, getattr(annotated_types, _CONSTRAINT_CLASSES[name])):
-                out[name] = getattr(item, name)
+        name = _CONSTRAINTS.get(type(item))
+        if name is not None:
+            out[name] = getattr(item, name)
     return out
-
-
-_CONSTRAINT_CLASSES = {
-    "ge": "Ge",
-    "gt": "Gt",
-    "le": "Le",
-    "lt": "Lt",
-    "min_length": "MinLen",
-    "max_length": "MaxLen",
-}
 
 
 def _resolve(root: type[BaseModel], loc: Sequence[str | int]) -> _Target:
@@ -177,10 +178,8 @@ def _range_message(target: _Target) -> str:
     label = _LABELS.get(target.name or "", "")
     prefix = f"{label} " if label else ""
     unit = _unit(target.name)
-    lo = b.get("ge", b.get("gt"))
-    hi = b.get("le", b.get("lt"))
     if "ge" in b and "le" in b:
-        return f"{prefix}must be {_num(lo)}..{_num(hi)}{unit}"
+        return f"{prefix}must be {_num(b['ge'])}..{_num(b['le'])}{unit}"
     parts = []
     if "gt" in b:
         parts.append(f"greater than {_num(b['gt'])}{unit}")
