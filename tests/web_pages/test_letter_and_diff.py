@@ -95,11 +95,27 @@ def test_summary_that_follows_the_proposal_says_so_and_shows_no_reason() -> None
     assert "Reason given by the MDT" not in html
 
 
-def test_pdf_is_a_pdf_and_carries_the_case_id() -> None:
+def test_pdf_carries_the_decision_the_deviation_reason_and_the_notice() -> None:
+    import io
+
+    from pypdf import PdfReader  # installed with xhtml2pdf
+
     pdf = render_summary_pdf(_summary())
     assert pdf.startswith(b"%PDF-")
-    assert pdf.rstrip().endswith(b"%%EOF")
-    assert len(pdf) > 2000
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    flat = " ".join(text.split())
+    for expected in (
+        "case-0042",
+        "2025-09-15",
+        "two_stage_hepatectomy",
+        "Patient declines PVE",
+        "portal_vein_embolization",
+        "9.9.9",
+        "2099.1",
+        "dr.surgeon",
+        "supports and does not replace the judgement",
+    ):
+        assert expected in flat, expected
 
 
 def test_flatten_uses_case_document_paths() -> None:

@@ -448,3 +448,17 @@ def test_worklist_lists_the_next_meeting_with_category_and_missing_count(
     assert f"cat-{result['resectability']['category']}" in section
     missing = len(result["missing_data"])
     assert ("complete" if missing == 0 else f"{missing} missing") in section
+
+
+def test_patient_identification_is_edited_with_the_case_but_stays_out_of_the_document(
+    login: Login, world: dict[str, Any], services: Any
+) -> None:
+    cid = world["case"].id
+    client = login("surgeon")
+    pairs = form_fields(client.get(f"/cases/{cid}/edit").text, f"/cases/{cid}/edit")
+    assert ("_patient_name", "Ann Example") in pairs and ("_mrn", "MRN-1") in pairs
+    changed = [(k, "Ann B. Example" if k == "_patient_name" else v) for k, v in pairs]
+    assert client.post(f"/cases/{cid}/edit", changed).status_code == 303
+    record = services.cases.get_case(cid)
+    assert (record.patient.display_name, record.patient.mrn) == ("Ann B. Example", "MRN-1")
+    assert "Ann" not in str(record.document)

@@ -429,8 +429,9 @@ def edit_case_page(request: Request, case_id: str, user: Editor, services: Servi
         state=state_from_document(record.document),
         problems=[],
         document=record.document,
+        patient_name=record.patient.display_name or "",
+        mrn=record.patient.mrn or "",
     )
-    context["patient"] = record.patient
     return render(request, "case_edit.html", context, user=user)
 
 
@@ -442,6 +443,13 @@ async def edit_case_submit(
     state, document, json_text, problems = _read_editor(form)
     comment = str(form.get("_comment") or "").strip()
     action = str(form.get("_action") or "save")
+    # The JSON editor carries no identification fields: it leaves them as they are.
+    identification = None
+    if "_patient_name" in form or "_mrn" in form:
+        identification = (
+            str(form.get("_patient_name") or "").strip(),
+            str(form.get("_mrn") or "").strip(),
+        )
     try:
         base_version = int(str(form.get("base_version") or ""))
     except ValueError:
@@ -449,9 +457,19 @@ async def edit_case_submit(
         problems = [*problems, "base_version: missing; reload the case and edit again"]
     if not problems and not _apply_action(state, action):
         try:
-            services.cases.update_case(
+            saved = services.cases.update_case(
                 case_id, document, base_version, user, comment=comment or None
             )
+            if identification is not None and identification != (
+                saved.patient.display_name or "",
+                saved.patient.mrn or "",
+            ):
+                services.cases.update_patient(
+                    case_id,
+                    user,
+                    patient_name=identification[0] or None,
+                    mrn=identification[1] or None,
+                )
         except CaseVersionConflict as conflict:
             return _conflict_page(request, user, conflict, document)
         except InvalidInputError as err:
@@ -467,6 +485,8 @@ async def edit_case_submit(
         json_text=json_text,
         comment=comment,
         json_open=json_text is not None,
+        patient_name=identification[0] if identification else "",
+        mrn=identification[1] if identification else "",
     )
     return render(
         request, "case_edit.html", context, status_code=422 if problems else 200, user=user
