@@ -165,6 +165,13 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+#: For a self-contained printable page (the decision summary) that carries its own <style>:
+#: set it on that response (``response.headers["Content-Security-Policy"] = PRINT_CSP``); the
+#: middleware keeps a policy the application set itself.
+PRINT_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 # Swagger UI and ReDoc load their scripts from a CDN and start with an inline script.
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
