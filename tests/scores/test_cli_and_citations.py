@@ -103,3 +103,25 @@ def test_every_threshold_evidence_id_resolves() -> None:
     for t in default_thresholds().values():
         for evidence_id in t.evidence:
             get_evidence(evidence_id)
+
+
+def test_public_api_is_pinned() -> None:
+    import livermdt.knowledge as knowledge
+    import livermdt.scores as scores
+
+    assert set(knowledge.__all__) == {
+        "KNOWLEDGE_VERSION",
+        "Evidence",
+        "KnowledgeDataError",
+        "Threshold",
+        "ThresholdTable",
+        "all_evidence",
+        "default_thresholds",
+        "get_evidence",
+        "resolve_evidence",
+        "threshold",
+    }
+    for name in ("compute_flr", "compute_scores", "compute_response", "required_sflr"):
+        assert name in scores.__all__
+    for name in scores.__all__:
+        assert hasattr(scores, name), name
