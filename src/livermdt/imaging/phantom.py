@@ -372,6 +372,7 @@ def make_phantom(
     vessels: Sequence[VesselSpec] | None = None,
     random_tumours: int = 0,
     random_radius_mm: tuple[float, float] = (4.0, 20.0),
+    random_gap_mm: float = 5.0,
     seed: int = 0,
 ) -> Phantom:
     """Voxelise the analytic liver on a grid.
@@ -381,7 +382,8 @@ def make_phantom(
     identity by default) with the grid centre on the liver centre. A voxel belongs to a structure
     when its centre does. ``tumours`` are ``TumourSpec`` or ``(centre_mm, radius_mm)`` or
     ``((segment, offset_mm), radius_mm)`` or ``(segment, radius_mm)``; ``random_tumours`` more are
-    drawn with ``seed`` (centres inside the liver, radii in ``random_radius_mm``). ``vessels``
+    drawn with ``seed`` (radii in ``random_radius_mm``, each sphere wholly inside the liver and
+    ``random_gap_mm`` from every other tumour, so each is its own component). ``vessels``
     defaults to :func:`default_vessels`; pass ``()`` for none.
     """
     if len(shape) != 3 or any(int(s) < 1 for s in shape):
@@ -424,31 +426,32 @@ def make_phantom(
     # Tumours: spheres, clipped to the liver.
     specs = [_as_tumour_spec(t_) for t_ in tumours]
     rng = np.random.default_rng(seed)
-    for _ in range(random_tumours):
+    placed: list[tuple[FloatArray, float]] = [
+        (_spec_centre(sp, centre, radii), sp.radius_mm) for sp in specs
+    ]
+    for n_random in range(random_tumours):
         r = float(rng.uniform(*random_radius_mm))
-        while True:
+        for _attempt in range(10_000):
             u = rng.uniform(-1.0, 1.0, 3)
-            if float(u @ u) <= 0.7**2:
+            tc = cvec + u * np.asarray(radii)
+            # Wholly inside the liver and apart from every other tumour: one component each.
+            if _sphere_inside_ellipsoid(tc - cvec, r, radii) and all(
+                float(np.linalg.norm(tc - pc)) >= r + pr + random_gap_mm for pc, pr in placed
+            ):
                 break
-        specs.append(
-            TumourSpec(
-                radius_mm=r,
-                centre_mm=(centre[0] + u[0] * a, centre[1] + u[1] * b, centre[2] + u[2] * c),
+        else:
+            raise ImagingInputError(
+                f"phantom: could not place random tumour {n_random + 1} of {random_tumours} "
+                f"(radius {r:.1f} mm) inside the liver {random_gap_mm:g} mm from the others"
             )
-        )
+        placed.append((tc, r))
+        specs.append(TumourSpec(radius_mm=r, centre_mm=(float(tc[0]), float(tc[1]), float(tc[2]))))
     tumour = np.zeros(shp, dtype=bool)
     truths: list[TumourTruth] = []
     for n, spec in enumerate(specs, start=1):
         if spec.radius_mm <= 0:
             raise ImagingInputError(f"phantom tumour radius must be > 0 mm (got {spec.radius_mm})")
-        if spec.centre_mm is not None:
-            tc = np.asarray(spec.centre_mm, dtype=np.float64)
-        elif spec.segment is not None:
-            tc = np.asarray(_anchor_mm(spec.segment, centre, radii), dtype=np.float64) + np.asarray(
-                spec.offset_mm, dtype=np.float64
-            )
-        else:
-            raise ImagingInputError("phantom tumour needs centre_mm or segment")
+        tc = _spec_centre(spec, centre, radii)
         r = spec.radius_mm
         box = _index_box(inv, shp, tc - r, tc + r)
         if box is not None:
@@ -503,12 +506,33 @@ def make_phantom(
     return Phantom(affine=aff, segments=segments, tumour=tumour, vessels=vmap, truth=truth)
 
 
+def _spec_centre(spec: TumourSpec, centre: Sequence[float], radii: Sequence[float]) -> FloatArray:
+    if spec.centre_mm is not None:
+        return np.asarray(spec.centre_mm, dtype=np.float64)
+    if spec.segment is not None:
+        anchor = np.asarray(_anchor_mm(spec.segment, centre, radii), dtype=np.float64)
+        return anchor + np.asarray(spec.offset_mm, dtype=np.float64)
+    raise ImagingInputError("phantom tumour needs centre_mm or segment")
+
+
+def _fibonacci_directions(n: int = 2000) -> FloatArray:
+    k = np.arange(n, dtype=np.float64) + 0.5
+    z = 1.0 - 2.0 * k / n
+    phi = math.pi * (1.0 + math.sqrt(5.0)) * k
+    rho = np.sqrt(1.0 - z * z)
+    return np.stack([rho * np.cos(phi), rho * np.sin(phi), z], axis=1)
+
+
+_DIRECTIONS = _fibonacci_directions()
+
+
 def _sphere_inside_ellipsoid(rel: FloatArray, r: float, radii: Sequence[float]) -> bool:
-    """Conservative test: the sphere fits in the ellipsoid shrunk by r along every axis."""
-    inner = [float(q) - r for q in radii]
-    if min(inner) <= 0:
-        return False
-    return float(sum((float(rel[i]) / inner[i]) ** 2 for i in range(3))) <= 1.0
+    """Whether the ball of radius ``r`` about ``rel`` lies in the ellipsoid: for a convex body K,
+    B(c, r) is inside K iff c.u + r <= h_K(u) for every unit u (h_K the support function,
+    sqrt(sum (a_i u_i)^2) for an ellipsoid); checked on 2000 directions with a 1 % slack."""
+    h = np.sqrt(((_DIRECTIONS * np.asarray(radii, dtype=np.float64)) ** 2).sum(axis=1))
+    reach = _DIRECTIONS @ np.asarray(rel, dtype=np.float64) + r * 1.01
+    return bool(np.all(reach <= h))
 
 
 def save_nifti(phantom: Phantom, directory: str | Path, *, stem: str = "phantom") -> list[Path]:

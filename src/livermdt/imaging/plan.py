@@ -547,7 +547,7 @@ def plan(
     n_t = len(components)
     ids = [c.id for c in components]
     present = tables.present_segments
-    dist = tables.dist_mm
+    dist = tables.distances
     tseg = [
         frozenset(s for s in range(1, 9) if tables.tumour_segment_voxels[t][s] > 0)
         for t in range(n_t)
@@ -628,7 +628,15 @@ def plan(
                 unions[segs] = combo
 
     def resect_margin(t: int, keep: Sequence[int]) -> float:
-        return min((dist[t][s] for s in keep), default=math.inf)
+        return dist.min_over([(t, s) for s in keep])
+
+    def resect_clears(t: int, keep: Sequence[int]) -> bool:
+        return all(dist.at_least(t, s, margin_mm) and dist.at_least(t, s, 1e-9) for s in keep)
+
+    def wedge_margin(k: int, keep: Sequence[int]) -> float:
+        cl = tables.clusters[k]
+        local = min((cl.local_margin_mm[s] for s in keep), default=math.inf)
+        return min(local, dist.min_over([(t, s) for s in keep for t in cl.margin_pairs[s]]))
 
     candidates: list[_Candidate] = []
     rejected: list[RejectedOption] = []
@@ -636,13 +644,7 @@ def plan(
     for removed, combo in unions.items():
         keep = [s for s in present if s not in removed]
         contiguous = len(keep) >= 2 and _connected(keep, tables.adjacency)
-        cleared = [
-            t
-            for t in range(n_t)
-            if tseg[t] <= removed
-            and resect_margin(t, keep) >= margin_mm
-            and resect_margin(t, keep) > 0
-        ]
+        cleared = [t for t in range(n_t) if tseg[t] <= removed and resect_clears(t, keep)]
         left = [t for t in range(n_t) if t not in cleared]
         single_named = len(combo) == 1 and combo[0].procedure in named
         if not contiguous:
@@ -669,7 +671,7 @@ def plan(
                     why.append(f"{ids[t]} lies in the remnant (segment {_seg_text(inside)})")
                 else:
                     m = resect_margin(t, keep)
-                    near = min(keep, key=lambda s: dist[t][s])
+                    near = min(keep, key=lambda s: dist.exact(t, s))
                     why.append(f"{ids[t]} margin {m:.1f} mm < {margin_mm:g} mm (to segment {near})")
             rejected.append(
                 RejectedOption(
@@ -724,55 +726,7 @@ def plan(
     basis: SflrBasis = "telv" if req.telv_ml is not None else "functional_liver_volume"
     denominator_ml = req.telv_ml if req.telv_ml is not None else functional_vox * vml
 
-    def build(cand: _Candidate) -> PlanOption:
-        keep = tuple(s for s in present if s not in cand.removed)
-        flr_ml = cand.flr_vox * vml
-        sflr = flr_ml / denominator_ml if denominator_ml > 0 else 0.0
-        major = len(cand.removed) >= _MAJOR_MIN_SEGMENTS
-        clearances: list[TumourClearance] = []
-        margins: list[float] = []
-        for t in range(n_t):
-            if cand.by[t] == "resection":
-                m: float | None = resect_margin(t, keep)
-            elif cand.by[t] == "wedge":
-                mm = tables.clusters[tables.cluster_of[t]].margin_by_segment_mm
-                m = min((mm[s] for s in keep), default=math.inf)
-            else:
-                m = None
-            if m is not None:
-                margins.append(m)
-            clearances.append(TumourClearance(ids[t], cand.by[t], m))
-        wedges = tuple(
-            Wedge(
-                tumours=tuple(ids[t] for t in tables.clusters[k].tumours),
-                margin_mm=margin_mm,
-                volume_ml=cand.wedge_vox.get(k, 0) * vml,
-                min_margin_mm=min(
-                    (tables.clusters[k].margin_by_segment_mm[s] for s in keep), default=math.inf
-                ),
-            )
-            for k in cand.wedges
-        )
-        ablation = tuple(ids[t] for t in cand.ablated)
-        labels = [p.label for p in cand.parts]
-        labels += [f"wedge of {', '.join(w.tumours)}" for w in wedges]
-        labels += [f"ablation of {i}" for i in ablation]
-        if cand.parts:
-            if len(cand.parts) == 1:
-                procedure = cand.parts[0].procedure
-            else:
-                core = cand.removed - {1}
-                match = [n for n, s in PROCEDURE_SEGMENTS.items() if frozenset(s) == core]
-                procedure = (
-                    match[0]
-                    if match
-                    else {1: "segmentectomy", 2: "bisegmentectomy"}.get(
-                        len(cand.removed), "non_anatomical"
-                    )
-                )
-        else:
-            procedure = "non_anatomical" if wedges else "ablation"
-
+    def judge(sflr: float, major: bool) -> tuple[bool | None, str]:
         adequate: bool | None
         if req.value is None or basis != "telv":
             adequate = None
@@ -801,6 +755,55 @@ def plan(
         else:
             adequate = True
             verdict = f"sFLR {sflr:.2f} >= required {req.value:.2f}: remnant adequate (A2)"
+        return adequate, verdict
+
+    def build(cand: _Candidate) -> PlanOption:
+        keep = tuple(s for s in present if s not in cand.removed)
+        flr_ml = cand.flr_vox * vml
+        sflr = flr_ml / denominator_ml if denominator_ml > 0 else 0.0
+        major = len(cand.removed) >= _MAJOR_MIN_SEGMENTS
+        clearances: list[TumourClearance] = []
+        margins: list[float] = []
+        for t in range(n_t):
+            if cand.by[t] == "resection":
+                m: float | None = resect_margin(t, keep)
+            elif cand.by[t] == "wedge":
+                m = wedge_margin(tables.cluster_of[t], keep)
+            else:
+                m = None
+            if m is not None:
+                margins.append(m)
+            clearances.append(TumourClearance(ids[t], cand.by[t], m))
+        wedges = tuple(
+            Wedge(
+                tumours=tuple(ids[t] for t in tables.clusters[k].tumours),
+                margin_mm=margin_mm,
+                volume_ml=cand.wedge_vox.get(k, 0) * vml,
+                min_margin_mm=wedge_margin(k, keep),
+            )
+            for k in cand.wedges
+        )
+        ablation = tuple(ids[t] for t in cand.ablated)
+        labels = [p.label for p in cand.parts]
+        labels += [f"wedge of {', '.join(w.tumours)}" for w in wedges]
+        labels += [f"ablation of {i}" for i in ablation]
+        if cand.parts:
+            if len(cand.parts) == 1:
+                procedure = cand.parts[0].procedure
+            else:
+                core = cand.removed - {1}
+                match = [n for n, s in PROCEDURE_SEGMENTS.items() if frozenset(s) == core]
+                procedure = (
+                    match[0]
+                    if match
+                    else {1: "segmentectomy", 2: "bisegmentectomy"}.get(
+                        len(cand.removed), "non_anatomical"
+                    )
+                )
+        else:
+            procedure = "non_anatomical" if wedges else "ablation"
+
+        adequate, verdict = judge(sflr, major)
 
         how = []
         for c in clearances:
@@ -842,30 +845,46 @@ def plan(
             reason=reason,
         )
 
-    built = [(build(c), c) for c in candidates]
     tier = {True: 0, None: 1, False: 2}
-    built.sort(
-        key=lambda oc: (
-            tier[oc[0].adequate],
-            round(oc[0].parenchyma_lost_ml, 6),
-            len(oc[0].ablation),
-            len(oc[0].parts),
-            oc[0].segments_removed,
-            oc[0].label,
+
+    def rank_key(c: _Candidate) -> tuple[Any, ...]:
+        sflr = c.flr_vox * vml / denominator_ml if denominator_ml > 0 else 0.0
+        adequate, _ = judge(sflr, len(c.removed) >= _MAJOR_MIN_SEGMENTS)
+        labels = [p.label for p in c.parts]
+        return (
+            tier[adequate],
+            c.resected_vox + c.ablated_vox,
+            len(c.ablated),
+            len(c.parts) + len(c.wedges) + len(c.ablated),
+            tuple(sorted(c.removed)),
+            labels,
+            c.wedges,
+            c.ablated,
         )
-    )
+
+    # Rank on the cheap facts; only the listed options are written out in full (margins,
+    # reasons), which keeps exact distance queries to the pairs a surgeon will read.
+    ranked = sorted(candidates, key=rank_key)
+    adequacy = [
+        judge(
+            c.flr_vox * vml / denominator_ml if denominator_ml > 0 else 0.0,
+            len(c.removed) >= _MAJOR_MIN_SEGMENTS,
+        )[0]
+        for c in ranked
+    ]
+    built = [(build(c), c) for c in ranked[:max_options]]
     options = tuple(o for o, _ in built[:max_options])
     recommended = next((i for i, o in enumerate(options) if o.adequate is True), None)
 
     notes = list(req.notes)
-    if len(built) > max_options:
-        notes.append(f"{len(built)} options clear every tumour; the best {max_options} are listed")
-    if not built:
+    if len(ranked) > max_options:
+        notes.append(f"{len(ranked)} options clear every tumour; the best {max_options} are listed")
+    if not ranked:
         notes.append(
             "no option clears every tumour with the margin and leaves two contiguous segments"
         )
-    if recommended is None and built and basis == "telv" and req.value is not None:
-        if all(o.adequate is False for o, _ in built):
+    if recommended is None and ranked and basis == "telv" and req.value is not None:
+        if all(a is False for a in adequacy):
             notes.append("no one-stage option leaves an adequate remnant (A2)")
         else:
             notes.append("adequacy is undetermined for the best options: see missing")
@@ -888,26 +907,26 @@ def plan(
         basis == "telv"
         and req.value is not None
         and req.telv_ml is not None
-        and built
-        and all(o.adequate is False for o, _ in built)
+        and ranked
+        and all(a is False for a in adequacy)
     ):
         if req.major_contraindicated:
             notes.append("no two-stage proposal: a major hepatectomy is contraindicated (A2)")
         else:
-            best: tuple[PlanOption, _Candidate, str] | None = None
-            for o, cand in built:
+            best: tuple[_Candidate, str] | None = None
+            for cand in ranked:
                 core = cand.removed - {1}
                 name = next(
                     (n for n, s in PROCEDURE_SEGMENTS.items() if frozenset(s) == core), None
                 )
                 if name is None or name not in PVE_TARGETS:
                     continue
-                if best is None or o.flr_volume_ml > best[0].flr_volume_ml:
-                    best = (o, cand, name)
+                if best is None or cand.flr_vox > best[0].flr_vox:
+                    best = (cand, name)
             if best is None:
                 notes.append("no two-stage proposal: no major resection clears the tumours")
             else:
-                o, _, name = best
+                o, name = build(best[0]), best[1]
                 needed = req.value * req.telv_ml
                 growth = max(0.0, needed - o.flr_volume_ml)
                 staged = bool(o.non_anatomical or o.ablation)
@@ -962,7 +981,7 @@ def plan(
         telv_ml=req.telv_ml,
         required_sflr=req.value,
         sflr_basis=basis,
-        options_considered=len(built),
+        options_considered=len(ranked),
         rejected=tuple(rejected),
         notes=tuple(notes),
         warnings=tuple(anatomy.warnings),

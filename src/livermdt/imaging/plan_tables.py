@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from livermdt.imaging.anatomy import Anatomy, TumourComponent, is_orthogonal
 
-__all__ = ["PlanTables", "WedgeCluster", "build_tables"]
+__all__ = ["PlanTables", "TumourSegmentDistances", "WedgeCluster", "build_tables", "item_mask"]
 
 BoolArray = npt.NDArray[np.bool_]
 FloatArray = npt.NDArray[np.float64]
@@ -48,8 +48,12 @@ class WedgeCluster:
     voxels: int  # liver voxels in the wedge
     vessels_hit: tuple[str, ...]  # major vessels inside the wedge
     #: per segment 0..8: the smallest distance (mm) from the cluster's tumours to a voxel of the
-    #: segment left outside the wedge (a lower bound where the crop could not show the exact one)
-    margin_by_segment_mm: tuple[float, ...]
+    #: segment left outside the wedge, as seen in the tumours' crops (a lower bound where the
+    #: crop could not show the exact one) ...
+    local_margin_mm: tuple[float, ...]
+    #: ... and, per segment, the tumours whose nearest voxel of that segment lies beyond their
+    #: wedge: for those the margin is the tumour-segment distance.
+    margin_pairs: tuple[tuple[int, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class PlanTables:
     liver_voxels: int
     tumour_voxels: int
     tumour_segment_voxels: tuple[tuple[int, ...], ...]  # [t][0..8]
-    dist_mm: tuple[tuple[float, ...], ...]  # [t][0..8], inf for absent segments
+    distances: TumourSegmentDistances
     adjacency: frozenset[tuple[int, int]]
     clusters: tuple[WedgeCluster, ...]
     cluster_of: tuple[int, ...]  # tumour index -> cluster index
@@ -165,16 +169,116 @@ def _to_mm(
     return out
 
 
-def _min_distance(tree: Any, points: FloatArray) -> float:
-    """Smallest distance from ``points`` to the tree's points; a coarse pass bounds the fine one."""
-    if len(points) == 0:
+@dataclass(frozen=True)
+class _Surface:
+    """A tumour's boundary points, grouped in cubic cells with one sample point per cell."""
+
+    points: FloatArray
+    group: IntArray  # cell of each point
+    samples: FloatArray  # one point per cell
+    delta_mm: float  # farthest a point lies from its cell's sample
+
+
+def _surface(points: FloatArray, cell_mm: float = 3.0) -> _Surface:
+    cells = np.floor(points / cell_mm).astype(np.int64)
+    cells -= cells.min(axis=0)
+    n = cells.max(axis=0) + 1
+    key = (cells[:, 0] * n[1] + cells[:, 1]) * n[2] + cells[:, 2]
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    samples = points[first]
+    delta = float(np.sqrt(((points - samples[group]) ** 2).sum(axis=1)).max())
+    return _Surface(points, group.astype(np.int64), samples, delta)
+
+
+@dataclass(frozen=True)
+class _SegmentTrees:
+    """Exact tree of a segment's boundary points, and a coarse one (one point per cell)."""
+
+    exact: Any
+    coarse: Any
+    delta_mm: float
+
+
+def _segment_trees(points: FloatArray) -> _SegmentTrees:
+    from scipy.spatial import cKDTree
+
+    coarse = _surface(points)
+    return _SegmentTrees(cKDTree(points), cKDTree(coarse.samples), coarse.delta_mm)
+
+
+class TumourSegmentDistances:
+    """Distances (mm) from each tumour to each segment: bounds for all pairs at once, the exact
+    value on demand (cached).
+
+    Bounds: the tumour's boundary is sampled one point per 3 mm cell (every point within
+    ``delta_t`` of its sample) and so is the segment's (``delta_s``); with ``dc`` the
+    sample-to-coarse distances, ``upper = min dc`` and ``lower = upper - delta_t - delta_s``.
+    Most decisions (is the margin at least 1 mm?) are settled by the bounds; the exact value
+    is computed only where they straddle the question or for the pair that sets a reported
+    margin."""
+
+    def __init__(
+        self,
+        lower: FloatArray,
+        upper: FloatArray,
+        trees: dict[int, _SegmentTrees],
+        surfaces: Sequence[_Surface],
+    ) -> None:
+        self.lower = lower
+        self.upper = upper
+        self._trees = trees
+        self._surfaces = surfaces
+        self._exact: dict[tuple[int, int], float] = {}
+
+    def exact(self, t: int, s: int) -> float:
+        key = (t, s)
+        if key not in self._exact:
+            if self.lower[t, s] == self.upper[t, s]:
+                self._exact[key] = float(self.upper[t, s])
+            else:
+                self._exact[key] = _exact_min(self._trees[s], self._surfaces[t])
+        return self._exact[key]
+
+    def at_least(self, t: int, s: int, value: float) -> bool:
+        """Whether the distance is >= ``value``."""
+        if self.lower[t, s] >= value:
+            return True
+        if self.upper[t, s] < value:
+            return False
+        return self.exact(t, s) >= value
+
+    def min_over(self, pairs: Sequence[tuple[int, int]]) -> float:
+        """The exact smallest distance over ``(tumour, segment)`` pairs."""
+        best = math.inf
+        for t, s in sorted(pairs, key=lambda p: float(self.lower[p[0], p[1]])):
+            if self.lower[t, s] >= best:
+                break
+            best = min(best, self.exact(t, s))
+        return best
+
+
+def _exact_min(trees: _SegmentTrees, surface: _Surface) -> float:
+    """Exact smallest distance from the surface points to a segment's points.
+
+    ``ub = min dc`` (sample to coarse) bounds it from above. A surface point closer than ``ub``
+    lies in a cell whose sample is within ``ub + delta_t`` of the segment, hence within
+    ``ub + delta_t + delta_s`` of the coarse points: those samples are measured exactly (bound
+    ``ub + delta_t``), the bound tightened, and only the cells still in reach are queried in
+    full. The search bounds keep k-d tree searches short even from deep inside a curved
+    surface, where unbounded nearest-neighbour searches visit many leaves."""
+    if len(surface.points) == 0:
         return math.inf
-    step = max(1, len(points) // 64)
-    d, _ = tree.query(points[::step], k=1)
-    ub = float(np.min(d))
-    if step == 1:
-        return ub
-    d, _ = tree.query(points, k=1, distance_upper_bound=ub * (1 + 1e-9) + 1e-9)
+    dc, _ = trees.coarse.query(surface.samples, k=1)
+    ub = float(np.min(dc))
+    cand = np.flatnonzero(dc <= ub + surface.delta_mm + trees.delta_mm)
+    ds, _ = trees.exact.query(
+        surface.samples[cand], k=1, distance_upper_bound=ub + surface.delta_mm + 1e-9
+    )
+    ub = min(ub, float(np.min(ds)))
+    keep_cells = np.zeros(len(surface.samples), dtype=bool)
+    keep_cells[cand[ds <= ub + surface.delta_mm]] = True
+    near = keep_cells[surface.group]
+    d, _ = trees.exact.query(surface.points[near], k=1, distance_upper_bound=ub * (1 + 1e-9) + 1e-9)
     return min(ub, float(np.min(d)))
 
 
@@ -210,7 +314,6 @@ def build_tables(
     ablation_margin_mm: float,
     ablatable: Sequence[bool],
 ) -> PlanTables:
-    from scipy.spatial import cKDTree
 
     affine = np.asarray(anatomy.affine, dtype=np.float64)
     spacing = np.asarray(anatomy.spacing_mm, dtype=np.float64)
@@ -236,13 +339,15 @@ def build_tables(
     cpts = _to_mm([c[order] for c in cidx], origin, affine)
     clab = clab[order]
     starts = np.searchsorted(clab, np.arange(10))
-    trees: dict[int, Any] = {}
+    trees: dict[int, _SegmentTrees] = {}
     for s in present:
-        trees[s] = cKDTree(cpts[starts[s] : starts[s + 1]])
+        trees[s] = _segment_trees(cpts[starts[s] : starts[s + 1]])
 
     n_t = len(components)
     tumour_seg = np.zeros((n_t, 9), dtype=np.int64)
-    dist = np.full((n_t, 9), math.inf)
+    lower = np.full((n_t, 9), math.inf)
+    upper = np.full((n_t, 9), math.inf)
+    surfaces: list[_Surface] = []
     local: list[tuple[Box, FloatArray, BoolArray]] = []
     reach = [max(margin_mm, ablation_margin_mm if ablatable[t] else 0.0) for t in range(n_t)]
     for t, comp in enumerate(components):
@@ -252,11 +357,17 @@ def build_tables(
         tseg = segments[rel][comp.mask]
         tumour_seg[t] = np.bincount(tseg, minlength=9)[:9]
         tb = _boundary(comp.mask) if orthogonal else comp.mask
-        tpts = _to_mm(
-            np.nonzero(tb), [r.start + o for r, o in zip(rel, origin, strict=True)], affine
+        surf = _surface(
+            _to_mm(np.nonzero(tb), [r.start + o for r, o in zip(rel, origin, strict=True)], affine)
         )
+        surfaces.append(surf)
         for s in present:
-            dist[t, s] = 0.0 if tumour_seg[t, s] > 0 else _min_distance(trees[s], tpts)
+            if tumour_seg[t, s] > 0:
+                lower[t, s] = upper[t, s] = 0.0
+            else:
+                dc, _ = trees[s].coarse.query(surf.samples, k=1)
+                upper[t, s] = float(np.min(dc))
+                lower[t, s] = max(0.0, upper[t, s] - surf.delta_mm - trees[s].delta_mm)
         # The local crop: the tumour's box grown by its reach plus two voxels on every side.
         pad = [math.ceil(reach[t] / h) + 2 for h in spacing]
         crop = tuple(
@@ -278,20 +389,20 @@ def build_tables(
         )
         local.append(((crop[0], crop[1], crop[2]), d, tmask))
 
-    # Wedges (tumour + margin), their overlaps, and ablation zones, as flat voxel indices.
-    flat_shape = shape
+    distances = TumourSegmentDistances(lower, upper, trees, surfaces)
+
+    # Wedges (tumour + margin) and their overlaps: a dense "last wedge written here" array over
+    # the crop finds overlapping wedges without sorting voxel lists.
+    size = int(np.prod(shape))
+    owner = np.full(size, -1, dtype=np.int32)
 
     def flat(crop: Box, m: BoolArray) -> IntArray:
         idx = np.nonzero(m)
         out: IntArray = np.ravel_multi_index(
-            tuple(i + c.start for i, c in zip(idx, crop, strict=True)), flat_shape
+            tuple(i + c.start for i, c in zip(idx, crop, strict=True)), shape
         ).astype(np.int64)
         return out
 
-    wedge_sets: list[IntArray] = []
-    for t in range(n_t):
-        crop, d, _ = local[t]
-        wedge_sets.append(flat(crop, (d <= margin_mm) & liver[crop]))
     parent = list(range(n_t))
 
     def find(i: int) -> int:
@@ -300,13 +411,15 @@ def build_tables(
             i = parent[i]
         return i
 
-    for a in range(n_t):
-        for b in range(a + 1, n_t):
-            ca, cb = local[a][0], local[b][0]
-            if any(x.stop <= y.start or y.stop <= x.start for x, y in zip(ca, cb, strict=True)):
-                continue
-            if np.intersect1d(wedge_sets[a], wedge_sets[b], assume_unique=True).size:
-                parent[find(a)] = find(b)
+    wedge_sets: list[IntArray] = []
+    for t in range(n_t):
+        crop, d, _ = local[t]
+        w = flat(crop, (d <= margin_mm) & liver[crop])
+        wedge_sets.append(w)
+        before = owner[w]
+        for u in np.unique(before[before >= 0]).tolist():
+            parent[find(int(u))] = find(t)
+        owner[w] = t
     roots: dict[int, list[int]] = {}
     for t in range(n_t):
         roots.setdefault(find(t), []).append(t)
@@ -315,36 +428,34 @@ def build_tables(
     for k, g in enumerate(groups):
         for t in g:
             cluster_of[t] = k
+    cluster_sets = [
+        wedge_sets[g[0]] if len(g) == 1 else np.unique(np.concatenate([wedge_sets[t] for t in g]))
+        for g in groups
+    ]
+    owner_cluster = np.asarray([*cluster_of, -1], dtype=np.int32)[owner]  # -1 stays -1
+    del owner
 
     n_clusters = len(groups)
     zone_bit: list[int | None] = [None] * n_t
-    zone_sets: list[IntArray] = []
+    zone_sets: dict[int, IntArray] = {}
     nxt = n_clusters
     for t in range(n_t):
         if ablatable[t]:
             crop, d, _ = local[t]
-            zone_sets.append(flat(crop, (d <= ablation_margin_mm) & liver[crop]))
+            zone_sets[t] = flat(crop, (d <= ablation_margin_mm) & liver[crop])
             zone_bit[t] = nxt
             nxt += 1
     n_items = nxt
 
-    cluster_sets = [np.unique(np.concatenate([wedge_sets[t] for t in g])) for g in groups]
+    owner3 = owner_cluster.reshape(shape)
     clusters: list[WedgeCluster] = []
     for k, g in enumerate(groups):
-        cset = cluster_sets[k]
         margins = [math.inf] * 9
+        deferred: list[list[int]] = [[] for _ in range(9)]
         for t in g:
             crop, d, _ = local[t]
             sub_seg = segments[crop]
-            outside_wedge = liver[crop].copy()
-            cidx_local = np.unravel_index(cset, flat_shape)
-            inside = [
-                (ci >= c.start) & (ci < c.stop) for ci, c in zip(cidx_local, crop, strict=True)
-            ]
-            keep = inside[0] & inside[1] & inside[2]
-            outside_wedge[
-                tuple(ci[keep] - c.start for ci, c in zip(cidx_local, crop, strict=True))
-            ] = False
+            outside_wedge = liver[crop] & (owner3[crop] != k)
             # How far the nearest voxel beyond the crop can be, at least (inf on sides where the
             # crop reaches the liver's box, beyond which there is no liver).
             comp_rel = [
@@ -358,16 +469,17 @@ def build_tables(
                 if crop[ax].stop < shape[ax]:
                     far = min(far, (crop[ax].stop - comp_rel[ax].stop + 1) * spacing[ax])
             for s in present:
-                if dist[t, s] > margin_mm:
-                    m_s = float(dist[t, s])  # the nearest voxel of s is outside every own wedge
+                if distances.at_least(t, s, margin_mm + 1e-9):
+                    # The nearest voxel of s lies beyond the wedge: the tumour-segment distance.
+                    deferred[s].append(t)
                 else:
                     sel = outside_wedge & (sub_seg == s)
                     m_s = float(d[sel].min()) if sel.any() else math.inf
-                    m_s = min(m_s, far)
-                margins[s] = min(margins[s], m_s)
+                    margins[s] = min(margins[s], m_s, far)
         hits: list[str] = []
         if anatomy.vessel_boxes:
-            idx = np.unravel_index(cset, flat_shape)
+            cset = cluster_sets[k]
+            idx = np.unravel_index(cset, shape)
             lo = [int(i.min()) for i in idx]
             hi = [int(i.max()) + 1 for i in idx]
             box_full = tuple(
@@ -383,52 +495,44 @@ def build_tables(
             WedgeCluster(
                 tumours=tuple(g),
                 bit=k,
-                voxels=int(cset.size),
+                voxels=int(cluster_sets[k].size),
                 vessels_hit=tuple(hits),
-                margin_by_segment_mm=tuple(margins),
+                local_margin_mm=tuple(margins),
+                margin_pairs=tuple(tuple(v) for v in deferred),
             )
         )
+    del owner3, owner_cluster
 
-    # The signature table: (segment, which wedges/zones cover the voxel) -> voxel count.
-    items = [(cluster_sets[k], k) for k in range(n_clusters)]
-    zi = 0
-    for t in range(n_t):
-        zb = zone_bit[t]
-        if zb is not None:
-            items.append((zone_sets[zi], zb))
-            zi += 1
+    # The signature table: (segment, which wedges/zones cover the voxel) -> voxel count, from
+    # dense signature words over the crop (bits are set by scatter, no sorting of voxel lists).
     words = _words(n_items)
-    if items:
-        all_idx = np.concatenate([s for s, _ in items])
-        all_bit = np.concatenate([np.full(s.size, b, dtype=np.int64) for s, b in items])
-        order = np.argsort(all_idx, kind="stable")
-        all_idx, all_bit = all_idx[order], all_bit[order]
-        uniq, first = np.unique(all_idx, return_index=True)
-        sig = np.zeros((uniq.size, words), dtype=np.uint64)
-        for w in range(words):
-            sel = (all_bit // 64) == w
-            vals = np.where(
-                sel, np.left_shift(np.uint64(1), (all_bit % 64).astype(np.uint64)), np.uint64(0)
-            ).astype(np.uint64)
-            # Bits are distinct per voxel (one item lists a voxel once), so the sum is the OR.
-            sig[:, w] = np.add.reduceat(vals, first)
-        seg_of = segments.ravel()[uniq]
-        key = np.concatenate([seg_of[:, None].astype(np.uint64), sig], axis=1)
-        rows, counts = np.unique(key, axis=0, return_counts=True)
-        rows_segment = rows[:, 0].astype(np.uint8)
-        rows_signature = np.ascontiguousarray(rows[:, 1:])
-        rows_count = counts.astype(np.int64)
+    items: list[tuple[IntArray, int]] = [(cluster_sets[k], k) for k in range(n_clusters)]
+    items += [(zone_sets[t], b) for t, b in enumerate(zone_bit) if b is not None]
+    dense = [np.zeros(size, dtype=np.uint64) for _ in range(words)]
+    for idx_set, bit in items:
+        dense[bit // 64][idx_set] |= np.uint64(1) << np.uint64(bit % 64)
+    covered = dense[0] != 0
+    for word in range(1, words):
+        covered |= dense[word] != 0
+    nz = np.flatnonzero(covered)
+    del covered
+    seg_of = segments.ravel()[nz]
+    sig = np.stack([dw[nz] for dw in dense], axis=1)
+    del dense
+    if words == 1:
+        uniq_sig, inv = np.unique(sig[:, 0], return_inverse=True)
+        uniq_rows = uniq_sig[:, None]
     else:
-        rows_segment = np.zeros(0, dtype=np.uint8)
-        rows_signature = np.zeros((0, words), dtype=np.uint64)
-        rows_count = np.zeros(0, dtype=np.int64)
+        uniq_rows, inv = np.unique(sig, axis=0, return_inverse=True)
+    inv = np.asarray(inv).ravel()
+    code = inv.astype(np.int64) * 9 + seg_of.astype(np.int64)
+    counts = np.bincount(code, minlength=len(uniq_rows) * 9)
+    present_codes = np.flatnonzero(counts)
+    rows_segment = (present_codes % 9).astype(np.uint8)
+    rows_signature = np.ascontiguousarray(uniq_rows[present_codes // 9]).astype(np.uint64)
+    rows_count = counts[present_codes].astype(np.int64)
 
-    zone_voxels = [0] * n_t
-    zi = 0
-    for t in range(n_t):
-        if zone_bit[t] is not None:
-            zone_voxels[t] = int(zone_sets[zi].size)
-            zi += 1
+    zone_voxels = [int(zone_sets[t].size) if t in zone_sets else 0 for t in range(n_t)]
 
     return PlanTables(
         spacing_mm=(float(spacing[0]), float(spacing[1]), float(spacing[2])),
@@ -438,7 +542,7 @@ def build_tables(
         liver_voxels=int(np.count_nonzero(liver)),
         tumour_voxels=int(np.count_nonzero(anatomy.tumour_in_bbox & liver)),
         tumour_segment_voxels=tuple(tuple(int(v) for v in row) for row in tumour_seg),
-        dist_mm=tuple(tuple(float(v) for v in row) for row in dist),
+        distances=distances,
         adjacency=adjacency,
         clusters=tuple(clusters),
         cluster_of=tuple(cluster_of),
