@@ -144,16 +144,14 @@ def assess(case: Case) -> Assessment:
     for evidence in [r.evidence for r in reasons] + [r.evidence for r in recs]:
         cited.update(dict.fromkeys(evidence))
     cited.update(dict.fromkeys(_block_ids(facts.flr, facts.response, *facts.scores.values())))
-    # The parts are built by this module from typed findings: construct without re-validating
-    # (the model is validated in tests, and validation would double the cost of an assessment).
-    return Assessment.model_construct(
+    return Assessment(
         case_id=case.id,
         engine_version=__version__,
         knowledge_version=KNOWLEDGE_VERSION,
-        resectability=Resectability.model_construct(
+        resectability=Resectability(
             category=category,
             reasons=[
-                Reason.model_construct(code=r.code, text=r.text, evidence=list(r.evidence))
+                Reason(code=r.code, text=r.text, evidence=list(r.evidence))
                 for r in reasons
             ],
         ),
@@ -161,7 +159,7 @@ def assess(case: Case) -> Assessment:
         scores=facts.scores,
         response=facts.response,
         recommendations=[
-            Recommendation.model_construct(
+            Recommendation(
                 code=r.code, strength=r.strength, rationale=r.rationale, evidence=list(r.evidence)
             )
             for r in recs
@@ -170,7 +168,7 @@ def assess(case: Case) -> Assessment:
             MissingItem(field=m.field, why=m.why) for m in _dedupe_missing(found.missing)
         ],
         what_would_change=[
-            Change.model_construct(field=c.field, if_=c.condition, then=c.then)
+            Change(field=c.field, if_=c.condition, then=c.then)
             for c in _dedupe_changes(found.changes)
         ],
         evidence={eid: dict(_evidence_json(eid)) for eid in cited},
