@@ -120,3 +120,32 @@ def test_safety_properties(case: Case) -> None:
     a = assess(case)  # assess never raises on a valid case
     for check in CHECKS:
         check(case, a)
+
+
+def test_safety_properties_on_seeded_benchmark_documents() -> None:
+    """The same checks over 150 documents of the benchmark's seeded generator, which reaches
+    every category and both sides of the EGFR and hepatectomy rules (asserted, so the checks
+    above cannot pass vacuously)."""
+    from benchmarks.bench_assess import generate
+    from livermdt.case import parse_case
+
+    seen: set[tuple[str, str]] = set()
+    for doc in generate(150, seed=11):
+        case = parse_case(doc)
+        a = assess(case)
+        for check in CHECKS:
+            check(case, a)
+        seen.add(("category", a.resectability.category))
+        for rec in a.recommendations:
+            seen.add((rec.code, rec.strength))
+    for needed in [
+        ("category", "resectable"),
+        ("category", "potentially_resectable"),
+        ("category", "unresectable"),
+        ("category", "undetermined"),
+        ("hepatectomy", "recommended"),
+        ("anti_egfr", "recommended"),
+        ("anti_egfr", "not_recommended"),
+        ("portal_vein_embolization", "recommended"),
+    ]:
+        assert needed in seen, needed
