@@ -127,6 +127,7 @@ def test_safety_properties_on_seeded_benchmark_documents() -> None:
     every category and both sides of the EGFR and hepatectomy rules (asserted, so the checks
     above cannot pass vacuously)."""
     from benchmarks.bench_assess import generate
+
     from livermdt.case import parse_case
 
     seen: set[tuple[str, str]] = set()
