@@ -297,7 +297,7 @@ def test_flr_larger_than_telv_is_not_clamped() -> None:
     assert flr.adequate is True
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(c=st.one_of(valid_cases(), valid_cases(complete=True)))
 def test_flr_invariants_on_generated_cases(c: Case) -> None:
     flr = compute_flr(c)

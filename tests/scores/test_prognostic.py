@@ -572,7 +572,7 @@ def test_a_missing_input_gives_none_and_its_path(inputs: ScoreInputs, data: st.D
         assert path in result.missing
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(c=st.one_of(valid_cases(), valid_cases(complete=True)))
 def test_scores_on_generated_cases(c: Case) -> None:
     for key, result in compute_scores(c).items():

@@ -282,7 +282,7 @@ def test_no_measurable_baseline_lesion() -> None:
     assert "No measurable target" in r.note
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(c=st.one_of(valid_cases(), valid_cases(complete=True)))
 def test_response_invariants_on_generated_cases(c: Case) -> None:
     r = compute_response(c)
