@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from livermdt.analytics.concordance import concordance
+from livermdt.analytics.records import RegistryRecord
 from livermdt.analytics.tcia import import_tcia
 from livermdt.errors import ImportDataError, PermissionDeniedError
 from livermdt.services import AttendeeRecord, Services
@@ -24,7 +25,7 @@ __all__ = ["database_url", "engine", "services"]
 
 
 @pytest.fixture(scope="module")
-def tcia_records(shared_dir: Path) -> list:  # type: ignore[type-arg]
+def tcia_records(shared_dir: Path) -> list[RegistryRecord]:
     return import_tcia(shared_dir / "data" / "tcia-crlm-clinical" / "clinical-n197.csv")
 
 
@@ -33,7 +34,7 @@ def _count(engine: Engine, model: type) -> int:
         return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def test_import_then_read_back_exactly(engine: Engine, tcia_records: list) -> None:  # type: ignore[type-arg]
+def test_import_then_read_back_exactly(engine: Engine, tcia_records: list[RegistryRecord]) -> None:
     reg = RegistryService(engine)
     subset = tcia_records[:30]
     result = reg.import_records(subset)
@@ -43,7 +44,9 @@ def test_import_then_read_back_exactly(engine: Engine, tcia_records: list) -> No
     assert _count(engine, AuditEntry) == 30
 
 
-def test_one_bad_document_writes_nothing(engine: Engine, tcia_records: list) -> None:  # type: ignore[type-arg]
+def test_one_bad_document_writes_nothing(
+    engine: Engine, tcia_records: list[RegistryRecord]
+) -> None:
     reg = RegistryService(engine)
     bad = dataclasses.replace(tcia_records[5], values={**tcia_records[5].values, "age_years": 12})
     with pytest.raises(ImportDataError) as ex:
@@ -53,7 +56,9 @@ def test_one_bad_document_writes_nothing(engine: Engine, tcia_records: list) -> 
     assert reg.cohort_records() == []
 
 
-def test_importing_the_same_patients_twice_is_refused(engine: Engine, tcia_records: list) -> None:  # type: ignore[type-arg]
+def test_importing_the_same_patients_twice_is_refused(
+    engine: Engine, tcia_records: list[RegistryRecord]
+) -> None:
     reg = RegistryService(engine)
     reg.import_records(tcia_records[:3])
     with pytest.raises(ImportDataError) as ex:
@@ -66,7 +71,9 @@ def test_importing_the_same_patients_twice_is_refused(engine: Engine, tcia_recor
         assert conn.execute(select(func.count()).select_from(RegistryRow)).scalar_one() == 3
 
 
-def test_researcher_may_not_import(services: Services, engine: Engine, tcia_records: list) -> None:  # type: ignore[type-arg]
+def test_researcher_may_not_import(
+    services: Services, engine: Engine, tcia_records: list[RegistryRecord]
+) -> None:
     researcher = make_user(services, Role.RESEARCHER)
     with pytest.raises(PermissionDeniedError):
         RegistryService(engine).import_records(tcia_records[:1], researcher)
@@ -75,7 +82,7 @@ def test_researcher_may_not_import(services: Services, engine: Engine, tcia_reco
 def test_edited_case_is_read_from_its_document_keeping_the_recorded_score(
     services: Services,
     engine: Engine,
-    tcia_records: list,  # type: ignore[type-arg]
+    tcia_records: list[RegistryRecord],
 ) -> None:
     reg = RegistryService(engine)
     case_id = reg.import_records(tcia_records[:1]).case_ids[0]

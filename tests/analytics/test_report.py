@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ def _cohort() -> list[RegistryRecord]:
     return out
 
 
-def _no_scores(doc: dict[str, Any]) -> dict[str, float | None]:
+def _no_scores(doc: Mapping[str, Any]) -> dict[str, float | None]:
     return {}
 
 
