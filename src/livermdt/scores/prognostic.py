@@ -353,7 +353,10 @@ def oslo_score(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) ->
         table=table,
         bands=[("oslo_high_min", "high")],
         note=_join(
-            interval.note if interval.value is None and not interval.missing else "",
+            "The primary tumour is not resected: the interval from its resection is undefined, "
+            "so the Oslo score is not computed."
+            if interval.value is None and not interval.missing
+            else "",
             inputs.progression_on_chemotherapy.note,
             _disappeared_note(inputs),
         ),
