@@ -402,6 +402,8 @@ def _(d: Doc) -> None:
             "hepatectomy": "consider",
             "portal_vein_embolization": None,
         },
+        # 200 + 0.02 x 4 weeks x 1309.26 mL = 304.74 -> 304.8 (g16 shows 304.8 suffices)
+        "changes": [["pve.flr_volume_after_ml", ">= 304.8"]],
     },
 )
 def _(d: Doc) -> None:

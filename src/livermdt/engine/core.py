@@ -150,10 +150,7 @@ def assess(case: Case) -> Assessment:
         knowledge_version=KNOWLEDGE_VERSION,
         resectability=Resectability(
             category=category,
-            reasons=[
-                Reason(code=r.code, text=r.text, evidence=list(r.evidence))
-                for r in reasons
-            ],
+            reasons=[Reason(code=r.code, text=r.text, evidence=list(r.evidence)) for r in reasons],
         ),
         flr=facts.flr,
         scores=facts.scores,

@@ -91,6 +91,8 @@ class Facts:
     flr_volume_ml: float | None
     # PVE / LVD / ALPPS stage 1
     pve_procedure: str | None
+    pve_before_ml: float | None
+    pve_days_to_scan: int | None
     pve_progression: bool | None
     pve_new_lesions_in_flr: bool | None
     # blocks computed by livermdt.scores
@@ -300,6 +302,8 @@ def build_facts(case: Case) -> Facts:
         total_liver_volume_ml=vol.total_liver_volume_ml if vol else None,
         flr_volume_ml=vol.flr_volume_ml if vol else None,
         pve_procedure=pve.procedure if pve else None,
+        pve_before_ml=pve.flr_volume_before_ml if pve else None,
+        pve_days_to_scan=pve.days_to_followup_scan if pve else None,
         pve_progression=pve.tumour_progression if pve else None,
         pve_new_lesions_in_flr=pve.new_lesions_in_flr if pve else None,
         flr=_jsonable(compute_flr(case)),

@@ -382,6 +382,15 @@ def remnant(f: Facts, pic: Picture) -> Findings:
             f">= {num(needed)}",
             f"the remnant becomes adequate ({pct(required)} of TELV {num(round(telv, 1))} mL)",
         )
+    before, days = f.pve_before_ml, f.pve_days_to_scan
+    if pic.kgr_low and telv is not None and before is not None and days is not None:
+        # KGR = (after - before) / TELV / weeks  =>  after >= before + KGR_min x weeks x TELV
+        after = ceil1(before + kgr_min * (days / 7) * telv)
+        out.change(
+            "pve.flr_volume_after_ml",
+            f">= {num(after)}",
+            f"the kinetic growth rate reaches {pct(kgr_min)}/week",
+        )
     near = sflr < required and holds("sflr_margin_functional_assessment", required - sflr)
     if (near or pic.kgr_low) and f.hbs_pct_min_m2 is None:
         why = (
