@@ -295,12 +295,12 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
     if complete or draw(st.booleans()):
         ago = draw(st.integers(1, 200))
         progression = draw(st.booleans())
-        before = draw(_number(150, 900))
+        before = draw(_number(150, min(900, total * 0.6)))
         doc["pve"] = _obj(
             procedure=_maybe(draw, st.sampled_from(vocab.PVE_PROCEDURES), complete),
             date=_iso(today - timedelta(days=ago)),
             flr_volume_before_ml=before,
-            flr_volume_after_ml=_maybe(draw, _number(before, before * 1.8), complete),
+            flr_volume_after_ml=_maybe(draw, _number(before, min(before * 1.8, total)), complete),
             days_to_followup_scan=_maybe(draw, st.integers(1, min(ago, 365)), complete),
             tumour_progression=progression,
             new_lesions_in_flr=_maybe(

@@ -262,6 +262,19 @@ def test_new_lesions_in_the_remnant_are_progression() -> None:
     ok(doc)
 
 
+def test_pve_remnant_larger_than_the_liver() -> None:
+    doc = put(base(), ("pve", "flr_volume_after_ml"), 1651)
+    doc["pve"]["flr_volume_before_ml"] = 1700
+    assert problems(doc) == [
+        "pve.flr_volume_before_ml: the future liver remnant is larger than the total liver volume "
+        "1650 mL (volumetry.total_liver_volume_ml) (got 1700)",
+        "pve.flr_volume_after_ml: the future liver remnant is larger than the total liver volume "
+        "1650 mL (volumetry.total_liver_volume_ml) (got 1651)",
+    ]
+    doc["pve"].update(flr_volume_before_ml=400, flr_volume_after_ml=1650)
+    ok(doc)
+
+
 def test_restaging_out_of_order_and_measured_twice() -> None:
     doc = base()
     doc["restaging"][1]["date"] = "2025-03-24"

@@ -55,6 +55,7 @@ def _doc_for(path: Path) -> dict[str, Any]:
     if path[0] == "volumetry":
         doc["volumetry"]["total_liver_volume_ml"] = 10_000  # room for the FLR above its bound
         doc["volumetry"]["flr_volume_ml"] = 0
+        doc["pve"] = None  # its remnant volumes must not exceed a tiny total
     if path[0] == "pve":
         doc["pve"]["date"] = "2024-01-01"  # a follow-up scan up to 365 days later is in the past
     return doc

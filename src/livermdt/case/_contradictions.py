@@ -278,16 +278,29 @@ def _pve(case: Case) -> list[Problem]:
     p = case.pve
     if p is None:
         return []
+    problems: list[Problem] = []
+    total = case.volumetry.total_liver_volume_ml if case.volumetry else None
+    for name in ("flr_volume_before_ml", "flr_volume_after_ml"):
+        value = getattr(p, name)
+        if value is not None and total is not None and value > total:
+            problems.append(
+                Problem(
+                    f"pve.{name}",
+                    "the future liver remnant is larger than the total liver volume "
+                    f"{total:g} mL (volumetry.total_liver_volume_ml)",
+                    value,
+                )
+            )
     if p.new_lesions_in_flr is True and p.tumour_progression is False:
-        return [
+        problems.append(
             Problem(
                 "pve.tumour_progression",
                 "new lesions in the remnant are tumour progression, "
                 "but tumour_progression is false",
                 False,
             )
-        ]
-    return []
+        )
+    return problems
 
 
 def _treatments(case: Case) -> list[Problem]:
