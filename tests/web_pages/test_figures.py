@@ -132,6 +132,33 @@ def test_recist_points_sum_the_recorded_diameters_per_time_point() -> None:
     ]
 
 
+def test_recist_points_with_targets_sum_only_the_target_lesions() -> None:
+    # RECIST 1.1: at most two target lesions per organ; L3 is non-target here.
+    case = {
+        "restaging": [
+            {
+                "date": "2025-03-01",
+                "lesions": [
+                    {"id": "L1", "diameter_mm": 58},
+                    {"id": "L2", "diameter_mm": 25},
+                    {"id": "L3", "diameter_mm": 16},
+                ],
+            },
+            {
+                "date": "2025-06-20",
+                "lesions": [
+                    {"id": "L1", "diameter_mm": 42},
+                    {"id": "L2", "diameter_mm": 18},
+                    {"id": "L3", "diameter_mm": 12},
+                ],
+            },
+            {"date": "2025-08-01", "lesions": [{"id": "L1", "diameter_mm": 40}]},  # L2 unmeasured
+        ]
+    }
+    assert [p.sum_mm for p in recist_points(case, ["L1", "L2"])] == [83.0, 60.0]
+    assert [p.sum_mm for p in recist_points(case)] == [99.0, 72.0, 40.0]
+
+
 def test_recist_plot_draws_one_point_per_time_point_and_the_pr_line() -> None:
     points = [
         RecistPoint(date(2025, 1, 2), 112),

@@ -526,8 +526,11 @@ def _figures(document: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str
         flr_svg = flr_bar_svg(
             float(sflr), float(required) if isinstance(required, int | float) else None
         )
-    points = recist_points(document)
+    response = result.get("response") or {}
+    targets = response.get("target_lesion_ids") or None
+    points = recist_points(document, targets)
     return {
+        "recist_targets": targets or [],
         "couinaud": couinaud_svg_for_case(document),
         "flr_svg": flr_svg,
         "recist_svg": recist_svg(points) if points else None,

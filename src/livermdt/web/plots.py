@@ -90,21 +90,31 @@ class RecistPoint:
     new_lesions: bool = False
 
 
-def recist_points(case_document: Mapping[str, Any]) -> list[RecistPoint]:
-    """Sums of measured diameters per ``restaging`` entry of a case-v1 document.
+def recist_points(
+    case_document: Mapping[str, Any], target_ids: Sequence[str] | None = None
+) -> list[RecistPoint]:
+    """Sums of diameters per ``restaging`` entry of a case-v1 document.
 
-    An entry without a date, or whose lesions carry no diameter, is left out (nothing is
-    guessed). The sum is the plain sum of the diameters recorded at that time point; the RECIST
-    category itself (target-lesion selection, nadir) is the engine's, shown beside the plot.
+    With ``target_ids`` (the engine's RECIST 1.1 target lesions, ``response.target_lesion_ids``)
+    only those lesions are summed, so the plot shows the numbers the category was computed
+    from; a time point where a target has no diameter is left out. Without them, every recorded
+    diameter is summed. An entry without a date is left out. Nothing is guessed.
     """
+    targets = set(target_ids) if target_ids else None
     points: list[RecistPoint] = []
     for entry in case_document.get("restaging") or []:
         raw_date = entry.get("date")
-        diameters = [
-            float(lesion["diameter_mm"])
+        measured = {
+            str(lesion.get("id")): float(lesion["diameter_mm"])
             for lesion in entry.get("lesions") or []
             if lesion.get("diameter_mm") is not None
-        ]
+        }
+        if targets is not None:
+            if not targets <= measured.keys():
+                continue
+            diameters = [measured[lesion_id] for lesion_id in targets]
+        else:
+            diameters = list(measured.values())
         if not raw_date or not diameters:
             continue
         points.append(
