@@ -462,3 +462,22 @@ def test_patient_identification_is_edited_with_the_case_but_stays_out_of_the_doc
     record = services.cases.get_case(cid)
     assert (record.patient.display_name, record.patient.mrn) == ("Ann B. Example", "MRN-1")
     assert "Ann" not in str(record.document)
+
+
+def test_an_old_version_is_shown_with_the_assessment_stored_for_it(
+    login: Login, world: dict[str, Any], services: Any, users: dict[str, Any]
+) -> None:
+    cid = world["case"].id
+    first = services.assessments.get_assessment(cid)
+    changed = dict(world["case"].document)
+    changed["labs"] = dict(changed["labs"], cea_ng_ml=250.0)
+    services.cases.update_case(cid, changed, 1, users["surgeon"])
+    client = login("surgeon")
+    history = client.get(f"/cases/{cid}/history").text
+    assert f'href="/cases/{cid}?version=1"' in history
+    old = client.get(f"/cases/{cid}?version=1").text
+    assert 'id="old-version"' in old and "version 1" in old
+    assert f"knowledge {first.knowledge_version}" in old
+    newest = client.get(f"/cases/{cid}").text
+    assert 'id="old-version"' not in newest
+    assert client.get(f"/cases/{cid}?version=9").status_code == 404

@@ -538,21 +538,34 @@ def _figures(document: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str, user: Viewer, services: ServicesDep) -> Response:
+def case_page(
+    request: Request,
+    case_id: str,
+    user: Viewer,
+    services: ServicesDep,
+    version: int | None = None,
+) -> Response:
     record = services.cases.get_case(case_id, viewer=user)
-    assessment = services.assessments.get_assessment(case_id, record.version)
+    document = record.document
+    shown_version = record.version
+    if version is not None and version != record.version:
+        # An older version with the assessment stored for it (the proposal as it was).
+        old = services.cases.get_version(case_id, version)
+        document, shown_version = old.document, old.version
+    assessment = services.assessments.get_assessment(case_id, shown_version)
     decisions = services.meetings.decisions_for_case(case_id)
     meetings = [m for m in services.meetings.list_meetings() if case_id in m.case_ids]
     context: dict[str, Any] = {
         "case": record,
-        "doc": record.document,
+        "shown_version": shown_version,
+        "doc": document,
         "assessment": assessment,
         "a": assessment.result,
         "decisions": decisions,
         "meetings": meetings,
         "score_labels": SCORE_LABELS,
     }
-    context.update(_figures(record.document, assessment.result))
+    context.update(_figures(document, assessment.result))
     return render(request, "case_view.html", context, user=user)
 
 
