@@ -361,7 +361,7 @@ def remnant(f: Facts, pic: Picture) -> Findings:
                 "potentially_resectable",
                 "kgr_insufficient",
                 f"Kinetic growth rate {pct(kgr)}/week < {pct(kgr_min)}/week after "
-                f"{(f.pve_procedure or 'PVE').replace('_', ' ')}: high risk of liver failure.",
+                f"{_procedure_name(f)}: high risk of liver failure.",
                 "shindoh-2013-kgr",
             )
         if pic.hbs_low:
@@ -423,6 +423,17 @@ def _required_evidence(f: Facts) -> tuple[str, ...]:
     return tuple(ev)
 
 
+_PROCEDURE_NAMES = {
+    "pve": "portal vein embolisation",
+    "liver_venous_deprivation": "liver venous deprivation",
+    "alpps_stage1": "ALPPS stage 1",
+}
+
+
+def _procedure_name(f: Facts) -> str:
+    return _PROCEDURE_NAMES.get(f.pve_procedure or "pve", str(f.pve_procedure))
+
+
 def progression(f: Facts, pic: Picture) -> Findings:
     """A9 / A3: progression on current (pre-operative) therapy, or tumour progression after PVE
     (A7): not resectable now; change the line, re-stage and re-discuss."""
@@ -442,7 +453,7 @@ def progression(f: Facts, pic: Picture) -> Findings:
         out.reason(
             "potentially_resectable",
             "progression_after_pve",
-            f"Tumour progression after {(f.pve_procedure or 'pve').replace('_', ' ')}{where}: "
+            f"Tumour progression after {_procedure_name(f)}{where}: "
             "re-stage and re-discuss before any resection.",
             "simoneau-2012-pve-progression",
             "heil-2021-pvo-lvd",
