@@ -584,3 +584,31 @@ def test_scores_on_generated_cases(c: Case) -> None:
             assert result.value >= 0, key
         for evidence_id in result.evidence:
             get_evidence(evidence_id)
+
+
+def test_game_tbs_band_from_a_lower_bound() -> None:
+    missing = ("liver_metastases.lesions[9].diameter_mm",)
+    # 8 lesions, largest known 60 mm: TBS >= sqrt(36 + 64) = 10 >= 9 whatever is missing -> 2.
+    high = replace(known(lesion_count=8), largest_mm=Input(60.0, missing, lower_bound=True))
+    result = game(high)
+    assert result.points["tumour_burden_score"] == 2
+    assert result.inputs["tumour_burden_score"] is None  # a bound, not the patient's TBS
+    # 2 lesions, largest known 30 mm: TBS >= 3.6, band 1 or 2 -> undetermined.
+    open_band = replace(known(lesion_count=2), largest_mm=Input(30.0, missing, lower_bound=True))
+    assert game(open_band).value is None
+    assert game(open_band).missing == list(missing)
+
+
+def test_disappeared_lesions_cite_the_choice() -> None:
+    c = case(
+        liver_metastases={
+            "diagnosis_date": "2025-08-20",
+            "lesions": [{"id": "L1", "segments": [3], "diameter_mm": 24}],
+            "disappeared_lesion_ids": ["L2"],
+        }
+    )
+    for result in compute_scores(c).values():
+        assert "ayez-2011-score-timing" in result.evidence
+        assert "livermdt-2025-policy" in result.evidence
+    for result in compute_scores(case()).values():
+        assert "ayez-2011-score-timing" not in result.evidence

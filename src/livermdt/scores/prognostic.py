@@ -171,12 +171,18 @@ def _disappeared_note(inputs: ScoreInputs) -> str:
     )
 
 
+def _disappeared_evidence(inputs: ScoreInputs) -> list[str]:
+    """Counting only visible lesions is a livermdt choice, backed by Ayez 2011 (scores recomputed
+    after chemotherapy keep their prognostic value)."""
+    return ["ayez-2011-score-timing", "livermdt-2025-policy"] if inputs.disappeared_lesions else []
+
+
 def _join(*notes: str) -> str:
     return " ".join(n for n in notes if n)
 
 
-def _evidence(table: ThresholdTable, primary: str, names: Sequence[str]) -> list[str]:
-    return unique([primary, *(e for n in names for e in table[n].evidence)])
+def _evidence(table: ThresholdTable, primary: str, names: Sequence[str], *extra: str) -> list[str]:
+    return unique([primary, *(e for n in names for e in table[n].evidence), *extra])
 
 
 def fong_crs(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> ScoreResult:
@@ -202,7 +208,12 @@ def fong_crs(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> S
             "largest_diameter_mm": inputs.largest_mm.value,
             "cea_ng_ml": inputs.cea_ng_ml.value,
         },
-        evidence=_evidence(table, "fong-1999-crs", [*names, "fong_high_risk_min"]),
+        evidence=_evidence(
+            table,
+            "fong-1999-crs",
+            [*names, "fong_high_risk_min"],
+            *_disappeared_evidence(inputs),
+        ),
         table=table,
         bands=[("fong_high_risk_min", "high")],
         note=_disappeared_note(inputs),
@@ -230,7 +241,7 @@ def tumour_burden_score(
         },
         points={},
         missing=missing if value is None else [],
-        evidence=_evidence(table, "sasaki-2018-tbs", []),
+        evidence=_evidence(table, "sasaki-2018-tbs", [], *_disappeared_evidence(inputs)),
         note=_disappeared_note(inputs),
     )
 
@@ -261,7 +272,9 @@ def game(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> Score
     else:
         tbs = formulas.tumour_burden_score(largest.value, count.value)
         points = game_tbs_points(tbs, table)
-        if (largest.missing or largest.lower_bound or count.missing) and points < 2:
+        if largest.missing or largest.lower_bound or count.missing:
+            tbs = None  # only a lower bound: not reported as the patient's TBS
+        if tbs is None and points < 2:
             # A larger unknown diameter could still raise the band.
             tbs_factor = _Factor(
                 "tumour_burden_score", None, tuple(unique([*count.missing, *largest.missing]))
@@ -286,7 +299,13 @@ def game(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> Score
             "tumour_burden_score": tbs,
             "extrahepatic_disease": inputs.extrahepatic_disease.value,
         },
-        evidence=_evidence(table, "margonis-2018-game", names),
+        evidence=_evidence(
+            table,
+            "margonis-2018-game",
+            names,
+            "cancers-2022-game-validation",
+            *_disappeared_evidence(inputs),
+        ),
         table=table,
         bands=[("game_medium_min", "intermediate"), ("game_high_min", "high")],
         note=_disappeared_note(inputs),
@@ -310,7 +329,9 @@ def m_cs(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> Score
             "node_positive": inputs.node_positive.value,
             "largest_diameter_mm": inputs.largest_mm.value,
         },
-        evidence=_evidence(table, "brudvik-2019-mcs", ["mcs_largest_mm"]),
+        evidence=_evidence(
+            table, "brudvik-2019-mcs", ["mcs_largest_mm"], *_disappeared_evidence(inputs)
+        ),
         table=table,
         note=_disappeared_note(inputs),
     )
@@ -349,7 +370,13 @@ def oslo_score(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) ->
             "progression_on_chemotherapy": inputs.progression_on_chemotherapy.value,
             "months_since_primary_resection": interval.value,
         },
-        evidence=_evidence(table, "dueland-2015-oslo", names),
+        evidence=_evidence(
+            table,
+            "dueland-2015-oslo",
+            names,
+            "line-2018-oslo",
+            *_disappeared_evidence(inputs),
+        ),
         table=table,
         bands=[("oslo_high_min", "high")],
         note=_join(
@@ -397,7 +424,7 @@ def nordlinger(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) ->
             "lesion_count": inputs.lesion_count.value,
             "largest_diameter_mm": inputs.largest_mm.value,
         },
-        evidence=_evidence(table, "nordlinger-1996-score", names),
+        evidence=_evidence(table, "nordlinger-1996-score", names, *_disappeared_evidence(inputs)),
         table=table,
         bands=[("nordlinger_intermediate_min", "intermediate"), ("nordlinger_high_min", "high")],
         note=_disappeared_note(inputs),
@@ -429,7 +456,13 @@ def konopke(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> Sc
             "cea_ng_ml": inputs.cea_ng_ml.value,
             "synchronous": inputs.synchronous.value,
         },
-        evidence=[*_evidence(table, "konopke-2009-score", names), "eahpba-2023-synchronous"],
+        evidence=_evidence(
+            table,
+            "konopke-2009-score",
+            names,
+            "eahpba-2023-synchronous",
+            *_disappeared_evidence(inputs),
+        ),
         table=table,
         bands=[("konopke_intermediate_min", "intermediate"), ("konopke_high_min", "high")],
         note=_disappeared_note(inputs),
@@ -475,7 +508,7 @@ def nagashima(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> 
             "extrahepatic_disease": inputs.extrahepatic_disease.value,
             "extrahepatic_resectable": inputs.extrahepatic_resectable,
         },
-        evidence=_evidence(table, "nagashima-teikyo-score", names),
+        evidence=_evidence(table, "nagashima-teikyo-score", names, *_disappeared_evidence(inputs)),
         table=table,
         bands=[("nagashima_intermediate_min", "intermediate"), ("nagashima_high_min", "high")],
         note=_join(ehd_note, _disappeared_note(inputs)),
