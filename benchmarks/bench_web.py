@@ -109,7 +109,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int, http: str = "auto") -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         LIVERMDT_DATABASE_URL=url,
@@ -119,7 +119,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable, "-m", "uvicorn", "livermdt.web.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
+        "--log-level", "warning", "--no-access-log", "--http", http,
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
@@ -270,7 +270,7 @@ async def _pool(
 def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Result]:
     ids = seed(url, args.cases)
     port = _free_port()
-    server = start_server(url, port, args.workers)
+    server = start_server(url, port, args.workers, args.http)
     base = f"http://127.0.0.1:{port}"
     results = []
     try:
@@ -278,7 +278,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
         page = case_page_path(base, cookie, ids[0])
         use_wrk = shutil.which("wrk") is not None and not args.httpx
         for think_ms in args.think_ms:
-            for mode in ("assessment", "case_page", "mixed"):
+            for mode in args.workloads:
                 if use_wrk:
                     req, err, secs, p50, p99 = run_wrk(
                         base, mode, ids, cookie, csrf, page, think_ms, args
@@ -313,6 +313,15 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--postgres", default=os.environ.get("LIVERMDT_TEST_POSTGRES_URL", ""))
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--workloads",
+        type=lambda v: v.split(","),
+        default=["assessment", "case_page", "mixed"],
+        help="comma-separated subset of assessment,case_page,mixed",
+    )
+    parser.add_argument(
+        "--http", default="auto", choices=["auto", "h11", "httptools"], help="uvicorn parser"
+    )
     parser.add_argument("--httpx", action="store_true", help="use the httpx pool even with wrk")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     args = parser.parse_args(argv)
