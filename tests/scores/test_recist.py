@@ -299,3 +299,30 @@ def test_response_invariants_on_generated_cases(c: Case) -> None:
         assert r.nadir_sum_mm <= r.baseline_sum_mm
     if r.category is None:
         assert r.missing or r.note
+
+
+sums = st.integers(0, 3000).map(lambda tenths: tenths / 10)  # mm with one decimal, as measured
+
+
+@settings(max_examples=100)
+@given(baseline=sums, nadir_drop=sums, current=sums)
+def test_category_agrees_with_the_definitions(
+    baseline: float, nadir_drop: float, current: float
+) -> None:
+    from fractions import Fraction
+
+    nadir = max(0.0, min(baseline, current, baseline - nadir_drop))
+    got = recist_category(
+        baseline_sum_mm=baseline, nadir_sum_mm=nadir, current_sum_mm=current, new_lesions=False
+    )
+    b, n, c = (Fraction(repr(x)) for x in (baseline, nadir, current))
+    pd = c - n >= 5 and (n == 0 or (c - n) / n >= Fraction(1, 5))
+    pr = b > 0 and (c - b) / b <= Fraction(-3, 10)
+    if pd:
+        assert got == "PD"
+    elif c == 0:
+        assert got == "CR"
+    elif pr:
+        assert got == "PR"
+    else:
+        assert got == "SD"
