@@ -232,6 +232,11 @@ def test_empty_liver_and_different_grids_are_errors() -> None:
     empty = LabelMap(array=np.zeros((4, 4, 4), np.uint8), affine=np.eye(4), labels={1: "liver"})
     with pytest.raises(ImagingInputError, match="empty liver"):
         volumetry(empty)
+    only_tumour = LabelMap(
+        array=np.ones((4, 4, 4), np.uint8), affine=np.eye(4), labels={1: "liver_tumour"}
+    )
+    with pytest.raises(ImagingInputError, match="empty liver"):
+        volumetry(only_tumour)
     arr = np.ones((4, 4, 4), np.uint8)
     a = LabelMap(array=arr, affine=np.eye(4), labels={1: "liver"}, source="a.nii.gz")
     b = LabelMap(

@@ -342,25 +342,21 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
 
     # Pass 1: bounding boxes of the liver and of each vessel, streaming over each array.
     liver_box: Box | None = None
-    non_tumour_liver = False
     vessel_boxes: dict[str, Box] = {}
     for m, r in zip(maps, roles, strict=True):
         vessel_names = sorted(r.vessels)
-        non_tumour = [v for v in r.liver if v not in r.tumour]
-        groups: list[list[int]] = [r.liver, non_tumour, *(r.vessels[n] for n in vessel_names)]
+        groups: list[list[int]] = [r.liver, *(r.vessels[n] for n in vessel_names)]
         boxes = _bboxes(m.array, groups)
         liver_box = _union(liver_box, boxes[0])
-        non_tumour_liver = non_tumour_liver or boxes[1] is not None
-        for name, box in zip(vessel_names, boxes[2:], strict=True):
+        for name, box in zip(vessel_names, boxes[1:], strict=True):
             if box is not None:
                 merged = _union(vessel_boxes.get(name), box)
                 assert merged is not None
                 vessel_boxes[name] = merged
-    if liver_box is None or not non_tumour_liver:
-        sources = ", ".join(m.source for m in maps)
-        raise ImagingInputError(
-            f"empty liver: no voxel carries a liver or liver-segment label in {sources}"
-        )
+    sources = ", ".join(m.source for m in maps)
+    empty = f"empty liver: no voxel carries a liver or liver-segment label in {sources}"
+    if liver_box is None:
+        raise ImagingInputError(empty)
 
     # Pass 2: the masks, inside the liver's box only.
     bshape = _box_shape(liver_box)
@@ -403,6 +399,8 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
                 conflicts += int(np.count_nonzero(scratch & (segments != 0) & (segments != seg)))
             np.copyto(segments, np.uint8(seg), where=scratch & (segments == 0))
     del scratch
+    if not np.any(liver & ~tumour):
+        raise ImagingInputError(empty)
 
     warnings: list[str] = []
     if _touches_edge(liver_box, shape):
@@ -558,15 +556,19 @@ def _max_pairwise(points_mm: FloatArray, hull_coords: npt.NDArray[Any] | None = 
     n = len(points_mm)
     if n < 2:
         return 0.0
-    if n > 48:
+    if n > 300:
         from scipy.spatial import ConvexHull, QhullError
 
         # A flat or collinear set has no hull in its dimension: then all points, in blocks.
         with contextlib.suppress(QhullError):
             coords = points_mm if hull_coords is None else hull_coords
             points_mm = points_mm[ConvexHull(coords).vertices]
+    if len(points_mm) <= 3000:
+        from scipy.spatial.distance import pdist
+
+        return math.sqrt(float(pdist(points_mm, "sqeuclidean").max()))
     best = 0.0
-    block = 2048
+    block = 1024
     for s in range(0, len(points_mm), block):
         d = points_mm[s : s + block, None, :] - points_mm[None, :, :]
         best = max(best, float(np.einsum("ijk,ijk->ij", d, d).max()))
@@ -601,15 +603,21 @@ def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tu
     extremes = extremes[order]
     mm = extremes.astype(np.float64) @ m.T + offset
     cuts = np.flatnonzero(np.diff(slice_of[order])) + 1
-    axial = max(
-        (
-            _max_pairwise(group, plane)
-            for group, plane in zip(
-                np.split(mm, cuts), np.split(extremes[:, in_plane], cuts), strict=True
-            )
-        ),
-        default=0.0,
-    )
+    groups = np.split(mm, cuts)
+    planes = np.split(extremes[:, in_plane], cuts)
+    # A slice's diameter is at most the longest diagonal of its in-plane index box (in mm):
+    # visit slices by decreasing bound and stop once no slice left can beat the best.
+    plane_m = m[:, in_plane]
+    corners = np.array([[1.0, 1.0], [1.0, -1.0]])
+    bounds = []
+    for plane in planes:
+        extent = (plane.max(axis=0) - plane.min(axis=0)).astype(np.float64)
+        bounds.append(float(np.linalg.norm((corners * extent) @ plane_m.T, axis=1).max()))
+    axial = 0.0
+    for k in np.argsort(bounds)[::-1]:
+        if bounds[k] <= axial:
+            break
+        axial = max(axial, _max_pairwise(groups[k], planes[k]))
     return max_d, axial
 
 
@@ -695,23 +703,34 @@ def vessel_distances_mm(
     if not components or not anatomy.vessel_boxes:
         return out
     orthogonal = is_orthogonal(anatomy.affine)
-    surfaces = [
-        _points_mm(
-            _boundary(c.mask) if orthogonal else c.mask, [s.start for s in c.box], anatomy.affine
-        )
-        for c in components
-    ]
+    affine = anatomy.affine
+    # Surface points of each tumour, and coarse cells of CELL^3 voxels around them: a cell's
+    # centre distance minus its radius bounds the distance of every point in it from below.
+    cell = 4
+    half = (cell - 1) / 2
+    signs = np.array([[1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]], dtype=np.float64)
+    cell_radius = float(np.linalg.norm(signs * half @ affine[:3, :3].T, axis=1).max())
+    surfaces: list[tuple[FloatArray, npt.NDArray[np.intp], FloatArray]] = []
+    for c in components:
+        idx = np.argwhere(_boundary(c.mask) if orthogonal else c.mask)
+        idx += np.asarray([s.start for s in c.box])
+        pts = idx.astype(np.float64) @ affine[:3, :3].T + affine[:3, 3]
+        keys, cell_of = np.unique(idx // cell, axis=0, return_inverse=True)
+        centres = (keys * cell + half).astype(np.float64) @ affine[:3, :3].T + affine[:3, 3]
+        surfaces.append((pts, cell_of.reshape(-1), centres))
     for name, tree in _iter_vessel_trees(anatomy):
         for i, comp in enumerate(components):
             if anatomy.vessel_mask(name, comp.box)[comp.mask].any():
                 out[i][name] = 0.0
                 continue
-            pts = surfaces[i]
-            # An upper bound from a sample of the surface first: the full query then prunes
-            # every branch farther than it, which is most of the tree.
-            step = max(1, len(pts) // 256)
-            bound = float(np.min(tree.query(pts[::step], k=1)[0]))
-            dist, _ = tree.query(pts, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9)
+            pts, cell_of, centres = surfaces[i]
+            centre_d = tree.query(centres, k=1)[0]
+            # Every cell holds a surface point, so centre distance + radius bounds the answer
+            # from above; only cells that could beat that bound are searched point by point.
+            bound = float(np.min(centre_d)) + cell_radius
+            near_cells = np.flatnonzero(centre_d - cell_radius <= bound)
+            candidates = pts[np.isin(cell_of, near_cells)]
+            dist, _ = tree.query(candidates, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9)
             out[i][name] = float(np.min(dist))
     return out
 
