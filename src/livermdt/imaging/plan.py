@@ -58,6 +58,7 @@ __all__ = [
     "TwoStagePlan",
     "Wedge",
     "plan",
+    "render_text",
 ]
 
 PLAN_SCHEMA = "livermdt/plan/v1"
@@ -663,24 +664,7 @@ def plan(
                     )
                 )
             continue
-        if single_named and left:
-            why = []
-            for t in left:
-                if not tseg[t] <= removed:
-                    inside = sorted(tseg[t] - removed)
-                    why.append(f"{ids[t]} lies in the remnant (segment {_seg_text(inside)})")
-                else:
-                    m = resect_margin(t, keep)
-                    near = min(keep, key=lambda s: dist.exact(t, s))
-                    why.append(f"{ids[t]} margin {m:.1f} mm < {margin_mm:g} mm (to segment {near})")
-            rejected.append(
-                RejectedOption(
-                    combo[0].procedure,
-                    combo[0].label,
-                    tuple(sorted(removed)),
-                    "does not clear alone: " + "; ".join(why),
-                )
-            )
+        n_before = len(candidates)
         seen_variants: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
         for mode in ("wedge_first", "ablation_first"):
             wedges: set[int] = set()
@@ -721,6 +705,32 @@ def plan(
             cand = _Candidate(combo, removed, key[0], key[1], tuple(by))
             _measure(tables, cand)
             candidates.append(cand)
+
+        if single_named and left and len(candidates) == n_before:
+            # Neither alone nor completed by wedges / ablation: say why.
+            why = []
+            for t in left:
+                if not tseg[t] <= removed:
+                    inside = sorted(tseg[t] - removed)
+                    why.append(
+                        f"{ids[t]} lies in the remnant (segment {_seg_text(inside)}); "
+                        f"{infos[t].wedge_reason}; {infos[t].ablation_reason}"
+                    )
+                else:
+                    m = resect_margin(t, keep)
+                    near = min(keep, key=lambda s: dist.exact(t, s))
+                    why.append(
+                        f"{ids[t]} margin {m:.1f} mm < {margin_mm:g} mm (to segment {near}); "
+                        f"{infos[t].wedge_reason}; {infos[t].ablation_reason}"
+                    )
+            rejected.append(
+                RejectedOption(
+                    combo[0].procedure,
+                    combo[0].label,
+                    tuple(sorted(removed)),
+                    "does not clear every tumour: " + " | ".join(why),
+                )
+            )
 
     functional_vox = tables.liver_voxels - tables.tumour_voxels
     basis: SflrBasis = "telv" if req.telv_ml is not None else "functional_liver_volume"
@@ -988,3 +998,59 @@ def plan(
         missing=req.missing,
         evidence=tuple(dict.fromkeys(evidence)),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+def render_text(result: ResectionPlan) -> str:
+    """The plan as a person reads it: options ranked, why each clears or fails, the two-stage
+    proposal, notes, and the decision-support notice."""
+    from livermdt.about import DISCLAIMER
+
+    lines: list[str] = [f"Resection plan (margin {result.margin_mm:g} mm)"]
+    basis = (
+        f"sFLR = FLR / TELV {result.telv_ml:.0f} mL"
+        if result.telv_ml is not None
+        else "sFLR = FLR / measured functional liver volume (no TELV)"
+    )
+    req = "not judged" if result.required_sflr is None else f"{result.required_sflr:.2f}"
+    lines.append(
+        f"Liver {result.liver_volume_ml:.0f} mL, functional {result.functional_liver_volume_ml:.0f}"
+        f" mL; {basis}; required sFLR {req}"
+    )
+    lines.append("Tumours:")
+    for t in result.tumours:
+        segs = ", ".join(f"{s} ({f:.0%})" for s, f in t.segments.items())
+        lines.append(
+            f"  {t.id}: {t.volume_ml:.1f} mL, axial {t.axial_diameter_mm:.0f} mm, "
+            f"segments {segs}; {t.ablation_reason}; {t.wedge_reason}"
+        )
+    lines.append(
+        f"Options ({len(result.options)} listed of {result.options_considered} that clear "
+        "every tumour):"
+    )
+    for i, o in enumerate(result.options):
+        star = "*" if i == result.recommended_option else " "
+        adequate = {True: "adequate", False: "INADEQUATE", None: "adequacy not judged"}[o.adequate]
+        lines.append(
+            f"{star}{i:>2}. {o.label}: resected {o.resected_volume_ml:.0f} mL, ablated "
+            f"{o.ablated_volume_ml:.0f} mL, FLR {o.flr_volume_ml:.0f} mL, sFLR {o.sflr:.2f} "
+            f"({adequate})"
+        )
+        lines.append(f"      {o.reason}")
+    if result.recommended_option is not None:
+        lines.append(f"* recommended: option {result.recommended_option}")
+    if result.two_stage is not None:
+        lines.append(f"Two-stage proposal ({result.two_stage.strategy.replace('_', ' ')}):")
+        lines.append(f"  {result.two_stage.reason}")
+    if result.rejected:
+        lines.append("Not proposed:")
+        lines += [f"  {r.label}: {r.reason}" for r in result.rejected]
+    if result.notes or result.warnings:
+        lines.append("Notes:")
+        lines += [f"  {n}" for n in (*result.warnings, *result.notes)]
+    if result.missing:
+        lines.append("Missing: " + ", ".join(result.missing))
+    if result.evidence:
+        lines.append("Evidence: " + ", ".join(result.evidence))
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
