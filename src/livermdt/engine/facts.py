@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -143,7 +144,7 @@ class Facts:
         block = self.scores.get(key) or {}
         return tuple(str(m) for m in block.get("missing") or ())
 
-    @property
+    @cached_property
     def involved_segments(self) -> frozenset[int]:
         out: set[int] = set()
         for lesion in self.lesions:
@@ -151,7 +152,7 @@ class Facts:
                 out |= lesion.segments
         return frozenset(out)
 
-    @property
+    @cached_property
     def residual_lesions(self) -> tuple[LesionFact, ...]:
         """Lesions the planned resection does not remove (some segment outside the plan)."""
         if self.segments_removed is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from livermdt.engine.facts import ALL_SEGMENTS, BILIARY_STRUCTURES, Facts, LesionFact
-from livermdt.knowledge import threshold
+from livermdt.knowledge import Threshold, threshold
 
 POLICY = "livermdt-2025-policy"
 
@@ -24,9 +24,14 @@ def th(name: str) -> float:
     return float(threshold(name).value)
 
 
+@cache
+def _threshold(name: str) -> Threshold:
+    return threshold(name)
+
+
 def holds(name: str, measured: float) -> bool:
     """Whether ``measured`` meets the threshold's own condition (its operator is data too)."""
-    return threshold(name).holds(measured)
+    return _threshold(name).holds(measured)
 
 
 def pct(fraction: float) -> str:
