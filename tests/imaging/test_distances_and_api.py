@@ -119,3 +119,18 @@ def test_public_api_is_pinned() -> None:
     for name in livermdt.imaging.__all__:
         assert hasattr(livermdt.imaging, name)
     assert callable(livermdt.imaging.volumetry)
+
+
+def test_full_grid_masks_agree_with_the_cropped_ones() -> None:
+    from livermdt.imaging.phantom import make_phantom
+
+    ph = make_phantom((40, 40, 30), (4.0, 4.0, 4.0), tumours=[((7, (0.0, 0.0, 0.0)), 10.0)])
+    a = combine(ph.label_maps)
+    assert a.liver.shape == a.shape
+    assert int(a.liver.sum()) == int(a.liver_in_bbox.sum()) == int(np.count_nonzero(ph.segments))
+    assert np.array_equal(a.segments[a.bbox], a.segments_in_bbox)
+    assert int(a.tumour.sum()) == int(np.count_nonzero(ph.tumour))
+    assert set(a.vessels) == {"portal_vein", "hepatic_vein", "inferior_vena_cava"}
+    for name, mask in a.vessels.items():
+        value = {"portal_vein": 1, "hepatic_vein": 2, "inferior_vena_cava": 3}[name]
+        assert np.array_equal(mask, ph.vessels == value)
