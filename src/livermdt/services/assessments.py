@@ -82,7 +82,19 @@ class AssessmentService(ServiceBase):
         with self.reading() as s:
             row = self._version_row(s, case_id, version)
             document, number = row.document, row.version
-        return self._store(case_id, number, _domain.assess_document(document))
+            expected = (_domain.engine_version(), _domain.knowledge_version())
+            stored = self._stored(s, case_id, number, *expected)
+            known = _record(stored) if stored is not None else None
+        result = _domain.assess_document(document)
+        if known is not None and (
+            result.get("engine_version"),
+            result.get("knowledge_version"),
+        ) == (
+            known.engine_version,
+            known.knowledge_version,
+        ):
+            return known  # the engine gave the stored answer's versions: nothing to write
+        return self._store(case_id, number, result)
 
     def _store(self, case_id: str, version: int, result: dict[str, object]) -> AssessmentRecord:
         engine_v = str(result.get("engine_version") or _domain.engine_version())

@@ -71,9 +71,14 @@ class UserService(ServiceBase):
     ) -> None:
         super().__init__(read, write)
         self._hasher = hasher or PasswordHasher()
-        self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+        self._dummy_hash: str | None = None  # made on the first unknown-username login
         self._session_cache: dict[str, tuple[float, datetime, UserInfo]] = {}
         self._cache_lock = threading.Lock()
+
+    def _dummy(self) -> str:
+        if self._dummy_hash is None:
+            self._dummy_hash = self._hasher.hash(_DUMMY_PASSWORD)
+        return self._dummy_hash
 
     def create_user(
         self, username: str, password: str, role: Role | str, *, by: UserInfo | None = None
@@ -124,7 +129,7 @@ class UserService(ServiceBase):
         """The user if the password is right and the account active; None otherwise. Audited."""
         with self.reading() as s:
             user = s.scalars(select(User).where(User.username == username)).first()
-            stored = user.password_hash if user is not None else self._dummy_hash
+            stored = user.password_hash if user is not None else self._dummy()
         try:
             self._hasher.verify(stored, password)
             ok = user is not None and user.active
