@@ -146,6 +146,8 @@ def render(
         "can_meetings": bool(user and user.can(Permission.MEETINGS)),
         "can_export": bool(user and user.can(Permission.EXPORT)),
         "can_admin": bool(user and user.can(Permission.ADMIN)),
+        # The cohort page (analytics) is linked when the application includes it.
+        "has_cohort": any(getattr(r, "path", "") == "/cohort" for r in request.app.routes),
     }
     base.update(context or {})
     html = _environment().get_template(template).render(base)
