@@ -33,11 +33,14 @@ def _iso(day: date) -> str:
     return day.isoformat()
 
 
-def _maybe(draw: Draw, strategy: st.SearchStrategy[T], complete: bool) -> Any:
-    """A value, an explicit null or an absent key (absent and null only when not ``complete``)."""
+def _maybe(
+    draw: Draw, strategy: st.SearchStrategy[T], complete: bool, *, often: bool = False
+) -> Any:
+    """A value, an explicit null or an absent key (absent and null only when not ``complete``);
+    ``often``: the key inputs of most computations, missing in one document out of ten."""
     if complete:
         return draw(strategy)
-    choice = draw(st.sampled_from(("value", "value", "value", "null", "absent")))
+    choice = draw(st.sampled_from(("value",) * (18 if often else 5) + ("null", "absent")))
     if choice == "value":
         return draw(strategy)
     return None if choice == "null" else _ABSENT
@@ -97,8 +100,8 @@ def _lesion(draw: Draw, lesion_id: str, complete: bool, side: str) -> dict[str, 
     }[side]
     return _obj(
         id=lesion_id,
-        segments=_maybe(draw, _unique(pool, 1, min(3, len(pool))), complete),
-        diameter_mm=_maybe(draw, _number(3, 150), complete),
+        segments=_maybe(draw, _unique(pool, 1, min(3, len(pool))), complete, often=True),
+        diameter_mm=_maybe(draw, _number(3, 150), complete, often=True),
         vascular_contact=_maybe(draw, _unique(vocab.VASCULAR_CONTACTS, 0, 3), complete),
         ablatable=_maybe(draw, st.booleans(), complete),
     )
@@ -151,7 +154,7 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
     doc: dict[str, Any] = {"schema": vocab.SCHEMA_ID, "id": case_id, "discussion_date": _iso(today)}
 
     def section(name: str, value: dict[str, Any] | list[Any]) -> None:
-        if complete or draw(st.integers(0, 4)) > 0:
+        if complete or draw(st.integers(0, 9)) > 0:
             doc[name] = value
 
     section("patient", draw(_patient(complete)))
@@ -191,7 +194,7 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
                 st.sampled_from(vocab.N_STAGES[1:] if complete else vocab.N_STAGES),
                 complete,
             ),
-            diagnosis_date=_maybe(draw, st.just(_iso(primary_dx)), complete),
+            diagnosis_date=_maybe(draw, st.just(_iso(primary_dx)), complete, often=True),
             status="in_situ" if in_situ else "resected",
             resection_date=_iso(resection) if resection else _ABSENT,
             symptomatic=_maybe(draw, st.booleans(), complete),
@@ -199,7 +202,9 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
     )
 
     # --- lesions: one hemiliver or both -------------------
-    n = draw(st.integers(1, 12) if complete else st.integers(0, 12))
+    # Mostly few lesions, as in practice; sometimes many; sometimes none listed.
+    counts = (1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 8, 10, 12)
+    n = draw(st.sampled_from(counts if complete else (0, *counts)))
     layout = draw(st.sampled_from(("left", "right", "bilobar", "any")))
     lesions = []
     for i in range(n):
@@ -214,7 +219,7 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
     section(
         "liver_metastases",
         _obj(
-            diagnosis_date=_maybe(draw, st.just(_iso(liver_dx)), complete),
+            diagnosis_date=_maybe(draw, st.just(_iso(liver_dx)), complete, often=True),
             timing=given_timing,
             lesions=lesions,
             disappeared_lesion_ids=disappeared if disappeared or draw(st.booleans()) else _ABSENT,
@@ -258,7 +263,7 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
         ),
     )
 
-    kras = draw(st.sampled_from(vocab.MUTATION_STATUSES))
+    kras = draw(st.sampled_from(("wild_type", "wild_type", "mutated", "mutated", "unknown")))
     section(
         "biomarkers",
         _obj(
@@ -268,9 +273,13 @@ def valid_case_dicts(draw: Draw, complete: bool = False) -> dict[str, Any]:
                 if kras == "mutated"
                 else _ABSENT
             ),
-            nras=_maybe(draw, st.sampled_from(vocab.MUTATION_STATUSES), complete),
+            nras=_maybe(
+                draw, st.sampled_from(("wild_type", "wild_type", "mutated", "unknown")), complete
+            ),
             braf=_maybe(draw, st.sampled_from(vocab.BRAF_STATUSES), complete),
-            mmr=_maybe(draw, st.sampled_from(vocab.MMR_STATUSES), complete),
+            mmr=_maybe(
+                draw, st.sampled_from(("proficient", "deficient", "deficient", "unknown")), complete
+            ),
             her2=_maybe(draw, st.sampled_from(vocab.HER2_STATUSES), complete),
             pik3ca=_maybe(draw, st.sampled_from(vocab.MUTATION_STATUSES), complete),
             smad4=_maybe(draw, st.sampled_from(vocab.MUTATION_STATUSES), complete),
