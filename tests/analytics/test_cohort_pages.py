@@ -58,10 +58,13 @@ def test_store_cohort_page_and_figure(
     assert "40 patients" in r.text
     overall = _cell_text(r.text, "survival-overall")
     assert "Overall survival 40" in overall
+    png = page.get("/cohort/km/km_os_overall.png?source=tcia-crlm")
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
     svg = page.get("/cohort/km/km_os_overall.svg?source=tcia-crlm")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert ET.fromstring(svg.content).tag.endswith("svg")
     assert page.get("/cohort/km/nothing.svg?source=tcia-crlm").status_code == 404
+    assert page.get("/cohort/km/km_os_overall.gif?source=tcia-crlm").status_code == 404
     assert page.get("/cohort?source=elsewhere").status_code == 404
     assert page.get("/cohort?source=tcia-demo").status_code == 404  # demo mode only
 

@@ -453,7 +453,7 @@ def analyse(
                     }
                 )
             p_text = f", log-rank p={lr.p_value:.3g}" if lr is not None else ""
-            by = f"{ep.title} by {st.title[0].lower()}{st.title[1:]}"
+            by = f"{ep.title} — {st.title}"
             figures.append(Figure(f"km_{ep.key}_{st.key}", by, f"{by}{p_text}", ep, tuple(kms)))
 
         summary["c_index"][ep.key] = {}

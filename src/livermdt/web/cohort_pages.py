@@ -5,7 +5,7 @@ concordance — the same analysis as ``livermdt cohort report`` (``livermdt.anal
 Routes (any logged-in user; ``router`` is included by ``create_app``):
 
 - ``GET /cohort?source=&where=``: the page; ``where`` uses the ``--where`` grammar;
-- ``GET /cohort/km/{stem}.svg?source=&where=``: one figure as SVG (the page's images).
+- ``GET /cohort/km/{stem}.png`` or ``.svg`` (same query): one figure (the page shows the PNG).
 
 ``source`` is empty (every case in the store), a registry name (``tcia-crlm``), or ``tcia-demo``
 — the TCIA table shipped with the package, offered in demo mode so the page shows real patients
@@ -137,17 +137,37 @@ def _query(source: str, where: str) -> str:
     return ("?" + urlencode(params)) if params else ""
 
 
-@router.get("/cohort/km/{stem}.svg")
+_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@router.get("/cohort/km/{name}")
 def cohort_figure(
     request: Request,
-    stem: str,
+    name: str,
     user: Viewer,
     services: ServicesDep,
     source: str = "",
     where: str = "",
 ) -> Response:
+    """One Kaplan–Meier figure, ``{stem}.png`` (shown on the page: a PNG is not subject to the
+    page's content security policy the way an SVG's inline styles are) or ``{stem}.svg``."""
+    stem, _, fmt = name.rpartition(".")
+    if fmt not in _MEDIA:
+        raise NotFoundError(f"no figure {name}")
     _, records, _ = _records(request, services, source)
-    figure = _analysis(request, records, _where_list(where)).figure(stem)
+    analysis = _analysis(request, records, _where_list(where))
+    figure = analysis.figure(stem)
     if figure is None:
-        raise NotFoundError(f"no figure {stem}")
-    return Response(draw(figure, "svg"), media_type="image/svg+xml")
+        raise NotFoundError(f"no figure {name}")
+    images: OrderedDict[tuple[int, str, str], bytes] | None = getattr(
+        request.app.state, "cohort_images", None
+    )
+    if images is None:
+        images = OrderedDict()
+        request.app.state.cohort_images = images
+    key = (id(analysis), stem, fmt)
+    if key not in images:
+        images[key] = draw(figure, fmt)
+        while len(images) > 4 * _CACHE_SIZE:
+            images.popitem(last=False)
+    return Response(images[key], media_type=_MEDIA[fmt])
