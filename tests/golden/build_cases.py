@@ -498,6 +498,19 @@ def _(d: Doc) -> None:
     d["liver"]["hida_flr_clearance_pct_min_m2"] = 2.7
 
 
+@case(
+    "g61-hbs-low-minor-no-volumetry",
+    "A2: HBS 2.5 < 2.7 makes the remnant insufficient even for a minor resection without volumetry",
+    {
+        "category": "potentially_resectable",
+        "codes": {"hepatectomy": "consider", "upfront_hepatectomy": None},
+    },
+)
+def _(d: Doc) -> None:
+    del d["volumetry"]
+    d["liver"]["hida_flr_clearance_pct_min_m2"] = 2.5
+
+
 # --- A6: ablation 30 vs 31 mm, SBRT 59 vs 60 mm, combined resection
 @case(
     "g23-ablation-30mm",

@@ -314,7 +314,9 @@ def remnant(f: Facts, pic: Picture) -> Findings:
         )
         return out
     if sflr is None or required is None:
-        if pic.major is True or (pic.major is None and f.lesions):
+        if pic.hbs_low:
+            _hbs_reason(f, out)
+        elif pic.major is True or (pic.major is None and f.lesions):
             flr_missing = [str(m) for m in f.flr.get("missing") or ()]
             out.reason(
                 "undetermined",
@@ -365,16 +367,7 @@ def remnant(f: Facts, pic: Picture) -> Findings:
                 "shindoh-2013-kgr",
             )
         if pic.hbs_low:
-            hbs = f.hbs_pct_min_m2
-            assert hbs is not None
-            out.reason(
-                "potentially_resectable",
-                "flr_function_insufficient",
-                f"FLR function on hepatobiliary scintigraphy {num(hbs)} %/min/m2 < "
-                f"{num(th('hida_flr_clearance_min_pct_min_m2'))}: functionally insufficient.",
-                "degraaf-2010-hbs",
-                "cieslak-2016-hbs",
-            )
+            _hbs_reason(f, out)
     if telv is not None and sflr < required:
         needed = ceil1(required * telv)
         out.change(
@@ -408,6 +401,19 @@ def remnant(f: Facts, pic: Picture) -> Findings:
             "shindoh-2013-kgr",
         )
     return out
+
+
+def _hbs_reason(f: Facts, out: Findings) -> None:
+    hbs = f.hbs_pct_min_m2
+    assert hbs is not None
+    out.reason(
+        "potentially_resectable",
+        "flr_function_insufficient",
+        f"FLR function on hepatobiliary scintigraphy {num(hbs)} %/min/m2 < "
+        f"{num(th('hida_flr_clearance_min_pct_min_m2'))}: functionally insufficient.",
+        "degraaf-2010-hbs",
+        "cieslak-2016-hbs",
+    )
 
 
 def _required_basis(f: Facts) -> str:
