@@ -204,3 +204,20 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class RegistryRecordRow(Base):
+    """The registry extension of a case imported from a registry (TCIA, a hospital CSV):
+    recorded scores and values case-v1 cannot hold. Written by
+    ``livermdt.services.registry``; ``patient_id`` is the registry's own (de-identified) id."""
+
+    __tablename__ = "registry_records"
+    __table_args__ = (UniqueConstraint("source", "patient_id", name="uq_registry_source_patient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(32), index=True)
+    case_version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[str] = mapped_column(String(200))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

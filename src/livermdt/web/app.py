@@ -1,6 +1,7 @@
 """The application factory. Nothing happens at import: ``create_app(settings)`` checks the
-settings, opens the database, applies the migrations, and assembles the API, the pages (engineer
-U's ``livermdt.web.pages.router``, once it exists) and the static assets."""
+settings, opens the database, applies the migrations, and assembles the API, the pages
+(``livermdt.web.pages`` and ``livermdt.web.cohort_pages``, once they exist) and the static
+assets."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from livermdt.about import DISCLAIMER, __version__
@@ -24,6 +25,22 @@ from livermdt.web.security import LoginLimiter, SecurityMiddleware
 from livermdt.web.settings import Settings
 
 STATIC_DIR = Path(__file__).with_name("static")
+#: Page routers built by other parts, included when they exist: the MDT pages and the cohort
+#: page (which needs the analytics extra: without pandas/lifelines it is left out).
+PAGE_MODULES = ("livermdt.web.pages", "livermdt.web.cohort_pages")
+
+
+def _optional_router(name: str) -> APIRouter | None:
+    if importlib.util.find_spec(name) is None:
+        return None
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as ex:
+        if ex.name and not ex.name.startswith("livermdt"):
+            return None  # an optional extra is not installed
+        raise
+    router = getattr(module, "router", None)
+    return router if isinstance(router, APIRouter) else None
 
 
 def create_app(
@@ -67,9 +84,10 @@ def create_app(
     app.include_router(api.session_router)
     app.include_router(api.router)
     app.include_router(api.docs_router)
-    if importlib.util.find_spec("livermdt.web.pages") is not None:
-        pages = importlib.import_module("livermdt.web.pages")
-        app.include_router(pages.router)
+    for name in PAGE_MODULES:
+        router = _optional_router(name)
+        if router is not None:
+            app.include_router(router)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
