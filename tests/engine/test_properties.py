@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from livermdt.case import Case
 from livermdt.engine import Assessment, assess, render_text
+from livermdt.engine.core import run_rules
 from livermdt.engine.model import ALL_CODES, STRATEGY_CODES
 from livermdt.knowledge import get_evidence
 from tests.engine.same_facts import json_facts_missing_from_text
@@ -103,7 +104,23 @@ def check_text_and_json_carry_the_same_facts(case: Case, a: Assessment) -> None:
     assert json_facts_missing_from_text(a, render_text(a)) == []
 
 
+def check_resectable_only_when_every_a3_criterion_holds(case: Case, a: Assessment) -> None:
+    """A3: resectable = the plan clears all disease, the remnant is adequate, the patient is fit,
+    extrahepatic disease (if any) is resectable, and there is no progression."""
+    if a.resectability.category != "resectable":
+        return
+    _, _, situation = run_rules(case)
+    pic, f = situation.pic, situation.f
+    assert pic.clears is True
+    assert pic.remnant_adequate is True
+    assert not (pic.function_bars_major and pic.major is not False)
+    assert f.extrahepatic_present is False or f.extrahepatic_resectable is True
+    assert (a.response or {}).get("category") != "PD"
+    assert not f.pve_progression
+
+
 CHECKS = (
+    check_resectable_only_when_every_a3_criterion_holds,
     check_assess_never_raises_and_names_a_category,
     check_no_egfr_antibody_without_wild_type_ras_or_around_resection,
     check_no_recommended_hepatectomy_when_unsafe,
