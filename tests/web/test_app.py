@@ -1,0 +1,41 @@
+"""The application factory: nothing at import, the routers of the other parts included, the
+database migrated at start."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from livermdt.storage.db import make_engine
+from livermdt.storage.migrate import is_current
+from livermdt.web.app import create_app
+from livermdt.web.settings import Settings
+
+
+def test_importing_the_app_module_touches_no_database(tmp_path: Path) -> None:
+    code = (
+        "import os, livermdt.web.app, livermdt.services, livermdt.storage.db;"
+        f"assert not os.listdir({str(tmp_path)!r})"
+    )
+    env_home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env_home, timeout=120)
+
+
+def test_create_app_migrates_and_includes_the_pages(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a' / 'app.sqlite3'}"
+    app = create_app(Settings(database_url=url, secret_key=secrets.token_urlsafe(40)))
+    engine = make_engine(url)
+    try:
+        assert is_current(engine)
+    finally:
+        engine.dispose()
+    with TestClient(app) as client:
+        login = client.get("/login")
+        assert login.status_code == 200 and "csrf_token" in login.text
+        assert "livermdt_csrf" in login.headers.get("set-cookie", "")
+        css = client.get("/static/app.css")
+        assert css.status_code == 200 and css.headers["cache-control"].startswith("public")
