@@ -93,8 +93,9 @@ def test_edited_case_is_read_from_its_document_keeping_the_recorded_score(
     (rec,) = reg.cohort_records()
     assert rec.values["cea_ng_ml"] == 300.0
     assert rec.recorded_scores == {"fong_crs": 1}
-    # months now come from the document's dates in 30.4375-day months: same day count
-    assert rec.values["os_months"] == pytest.approx(117.4 * 30 / 30.4375)
+    # months come from the document's dates, in the registry's 30-day months: unchanged
+    assert rec.values["os_months"] == pytest.approx(117.4, abs=1e-9)
+    assert rec.values["body_mass_index_kg_m2"] == 21.9  # kept: case-v1 has no BMI
 
 
 def test_native_cases_join_the_cohort_and_decisions_feed_concordance(
@@ -117,10 +118,11 @@ def test_native_cases_join_the_cohort_and_decisions_feed_concordance(
         meeting.id, c2.id, ["surveillance"], "watch", False, "patient preference", surgeon
     )
     reg = RegistryService(engine)
-    assert {r.patient_id for r in reg.cohort_records()} == {
-        demo_document(1)["id"],
-        demo_document(2)["id"],
-    }
+    cohort = {r.patient_id: r for r in reg.cohort_records()}
+    assert set(cohort) == {demo_document(1)["id"], demo_document(2)["id"]}
+    # resectability at presentation is the engine's category of the first version
+    first = cohort[demo_document(1)["id"]].values["resectability_at_presentation"]
+    assert first == (a1.category if a1.category != "undetermined" else None)
     entries = reg.decision_entries()
     assert len(entries) == 2
     res = concordance(entries)

@@ -122,3 +122,21 @@ def test_empty_cohort_still_writes_a_report(tmp_path: Path) -> None:
     assert summary["n_patients"] == 0
     assert summary["endpoints"]["os"]["overall"] is None
     assert (tmp_path / "report.html").is_file()
+
+
+def test_conversion_counts_only_patients_not_resectable_at_presentation() -> None:
+    recs = []
+    for i, (start, resected) in enumerate(
+        [
+            ("resectable", True),  # not a conversion: resectable from the start
+            ("potentially_resectable", True),  # converted
+            ("unresectable", False),  # not converted
+            ("potentially_resectable", None),  # unknown
+            (None, True),  # unknown
+        ]
+    ):
+        rec = _record(i, 10.0 + i, True, 1, None)
+        values = {**rec.values, "resectability_at_presentation": start, "resected": resected}
+        recs.append(RegistryRecord(rec.patient_id, "test", i + 2, values, {}, 30.4375))
+    frame = cohort_frame(recs, score_fn=_no_scores)
+    assert frame["converted"].tolist() == [None, True, False, None, None]

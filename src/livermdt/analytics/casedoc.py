@@ -130,10 +130,12 @@ def _date(x: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(x))
 
 
-def record_from_case(doc: Mapping[str, Any], source: str = "livermdt") -> RegistryRecord:
+def record_from_case(
+    doc: Mapping[str, Any], source: str = "livermdt", month_days: float = DEFAULT_MONTH_DAYS
+) -> RegistryRecord:
     """Registry values of a case-v1 document entered in livermdt (JSON values, e.g.
-    ``Case.to_json_dict()``). Survival is counted from the discussion date; recurrence-free
-    survival ends at the first recurrence or death."""
+    ``Case.to_json_dict()``). Survival is counted from the discussion date, in months of
+    ``month_days`` days; disease-free survival ends at the first recurrence or death."""
     values: dict[str, Any] = dict.fromkeys(FIELDS)
     patient = doc.get("patient") or {}
     values["age_years"] = patient.get("age_years")
@@ -175,14 +177,14 @@ def record_from_case(doc: Mapping[str, Any], source: str = "livermdt") -> Regist
         )
     elif doc.get("pve") is not None:
         values["pve"] = True
-    _outcome_values(doc, values)
+    _outcome_values(doc, values, month_days)
     return RegistryRecord(
         patient_id=str(doc["id"]),
         source=source,
         line=0,
         values=values,
         recorded_scores={},
-        month_days=DEFAULT_MONTH_DAYS,
+        month_days=month_days,
     )
 
 
@@ -198,13 +200,15 @@ def _derived_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
     values["dfi_months"] = derived.disease_free_interval_months(case).value
 
 
-def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
+def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any], month_days: float) -> None:
     o = doc.get("outcomes")
     if not o:
         return
     start = _date(doc["discussion_date"])
     assert start is not None
     ops = o.get("operations") or []
+    if o.get("operations") is not None:
+        values["resected"] = bool(ops)
     if ops:
         op = ops[0]
         values["margin"] = op.get("margin")
@@ -220,7 +224,7 @@ def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
     last = _date(o.get("last_followup_date"))
     end = death or last
     if end is not None:
-        values["os_months"] = days_to_months((end - start).days, DEFAULT_MONTH_DAYS)
+        values["os_months"] = days_to_months((end - start).days, month_days)
         values["os_event"] = death is not None
     recs = [r for r in (o.get("recurrences") or []) if r.get("date")]
     if o.get("recurrences") is not None:
@@ -231,5 +235,5 @@ def _outcome_values(doc: Mapping[str, Any], values: dict[str, Any]) -> None:
         ends = [d for d in (first, death) if d is not None]
         dfs_end = min(ends) if ends else last
         if dfs_end is not None:
-            values["dfs_months"] = days_to_months((dfs_end - start).days, DEFAULT_MONTH_DAYS)
+            values["dfs_months"] = days_to_months((dfs_end - start).days, month_days)
             values["dfs_event"] = first is not None or death is not None

@@ -67,7 +67,7 @@ def tbs_zone(tbs: float | None) -> str | None:
 
 def frame_columns() -> list[str]:
     """The columns of :func:`cohort_frame`, in order."""
-    cols = ["patient_id", "source", "line", *FIELDS, "r0", "major_complication"]
+    cols = ["patient_id", "source", "line", *FIELDS, "r0", "major_complication", "converted"]
     for score in RECORDED_SCORES:
         cols += [f"{score}_recorded", f"{score}_recorded_source"]
     cols += [*COMPUTED_SCORES, "fong_group_recorded", "fong_group", "game_group", "tbs_zone"]
@@ -89,6 +89,13 @@ def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = N
         row["r0"] = None if margin is None else margin == "R0"
         cd = row["clavien_dindo"]
         row["major_complication"] = None if cd is None else cd in _MAJOR_CD
+        # conversion: not resectable at presentation, resected later
+        at_start = row["resectability_at_presentation"]
+        row["converted"] = (
+            None
+            if at_start in (None, "resectable") or row["resected"] is None
+            else bool(row["resected"])
+        )
         for score in RECORDED_SCORES:
             value = rec.recorded_scores.get(score)
             row[f"{score}_recorded"] = value

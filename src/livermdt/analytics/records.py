@@ -76,6 +76,7 @@ FIELDS: dict[str, FieldSpec] = {
         ),
         FieldSpec("preop_chemotherapy", "bool", "chemotherapy before the liver resection"),
         FieldSpec("pve", "bool", "portal vein embolisation before the resection"),
+        FieldSpec("resected", "bool", "liver resection done"),
         FieldSpec("major_hepatectomy", "bool", "three or more segments removed"),
         FieldSpec("margin", "enum", "resection margin", choices=("R0", "R1", "R2")),
         FieldSpec(

@@ -205,6 +205,12 @@ def descriptive_rows(frame: Any) -> list[dict[str, Any]]:
         "resectability at presentation",
         ["resectable", "potentially_resectable", "unresectable"],
     )
+    categorical("resected", "liver resection", [True])
+    categorical(
+        "converted",
+        "converted to resection (not resectable at presentation)",
+        [True],
+    )
     categorical("preop_chemotherapy", "pre-operative chemotherapy", [True])
     categorical("pve", "portal vein embolisation", [True])
     categorical("node_positive", "node-positive primary", [True])

@@ -99,6 +99,7 @@ def _tcia_row(
     values["timing"] = "synchronous" if values["primary_in_situ"] is True else None
     if values["multiple_metastases"] is False:
         values["lesion_count"] = 1
+    values["resected"] = True  # the collection is of resected patients (Simpson et al. 2024)
     score = scores.get("fong_crs")
     stratified = row.cells["clinrisk_stratified"]
     if score is None and row.cells["clinrisk_score"] not in {"", "-999"}:

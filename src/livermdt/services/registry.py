@@ -15,6 +15,7 @@ patient already imported from the same source, raises ``ImportDataError`` and no
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -83,6 +84,9 @@ class ImportResult:
 def ensure_schema(engine: Engine) -> None:
     """Create ``registry_records`` if absent (the other tables come from W's migrations)."""
     _RegistryBase.metadata.create_all(engine, checkfirst=True)
+
+
+_CATEGORIES = frozenset({"resectable", "potentially_resectable", "unresectable"})
 
 
 class RegistryService(ServiceBase):
@@ -205,8 +209,17 @@ class RegistryService(ServiceBase):
                 # imported patients in file order, then the others by creation
                 .order_by(CaseRow.created_at, RegistryRow.id, CaseRow.id)
             ).all()
+            # resectability at presentation: the engine's category for the first version
+            first_category = {
+                a.case_id: a.category
+                for a in s.scalars(
+                    select(AssessmentRow)
+                    .where(AssessmentRow.case_version == 1)
+                    .order_by(AssessmentRow.id.desc())
+                )
+            }
         out: list[RegistryRecord] = []
-        for _case_id, version, document, reg in rows:
+        for case_id, version, document, reg in rows:
             if source is not None and (reg is None or reg.source != source):
                 continue
             if reg is not None:
@@ -214,19 +227,20 @@ class RegistryService(ServiceBase):
                 if reg.case_version == version:
                     out.append(stored)
                     continue
-                derived = record_from_case(document, source=stored.source)
-                out.append(
-                    RegistryRecord(
-                        patient_id=stored.patient_id,
-                        source=stored.source,
-                        line=stored.line,
-                        values=derived.values,
-                        recorded_scores=stored.recorded_scores,
-                        month_days=derived.month_days,
-                    )
-                )
+                # the edited document wins where it says something; what case-v1 cannot
+                # hold (BMI, "several metastases", ...) stays as the registry recorded it
+                derived = record_from_case(document, stored.source, stored.month_days)
+                values = dict(stored.values)
+                values.update({k: v for k, v in derived.values.items() if v is not None})
+                out.append(dataclasses.replace(stored, values=values))
             else:
-                out.append(record_from_case(document))
+                rec = record_from_case(document)
+                category = first_category.get(case_id)
+                if category in _CATEGORIES:
+                    rec = dataclasses.replace(
+                        rec, values={**rec.values, "resectability_at_presentation": category}
+                    )
+                out.append(rec)
         return out
 
     def sources(self) -> dict[str, int]:
