@@ -1087,6 +1087,94 @@ def _(d: Doc) -> None:
     ]
 
 
+# --- more boundaries: COLLISION 10 vs 11 lesions, SBRT liver volume, lines, Oslo
+@case(
+    "g62-collision-10-lesions",
+    "A6: 10 lesions all <= 30 mm (COLLISION allowed up to 10) -> ablation consider",
+    {"category": "resectable", "codes": {"thermal_ablation": "consider"}},
+)
+def _(d: Doc) -> None:
+    d["liver_metastases"]["lesions"] = [lesion(f"L{i}", [2 + i % 2], 10) for i in range(10)]
+
+
+@case(
+    "g63-collision-11-lesions",
+    "A6: 11 lesions (> 10) -> ablation is not offered as an alternative",
+    {"category": "resectable", "codes": {"thermal_ablation": None}},
+)
+def _(d: Doc) -> None:
+    d["liver_metastases"]["lesions"] = [lesion(f"L{i}", [2 + i % 2], 10) for i in range(11)]
+
+
+@case(
+    "g64-sbrt-liver-1000-ml",
+    "A6/C4: uninvolved liver must be > 1000 mL; exactly 1000 -> no SBRT, the volume is named",
+    {
+        "category": "unresectable",
+        "codes": {"sbrt": None},
+        "changes": [["volumetry.total_liver_volume_ml", "> 1000"]],
+    },
+)
+def _(d: Doc) -> None:
+    d["patient"]["fit_for_major_surgery"] = False
+    d["liver_metastases"]["lesions"] = [lesion("L1", [7, 8], 45)]
+    d["volumetry"]["planned_resection"] = dict(RIGHT_HEP)
+    d["volumetry"]["flr_volume_ml"] = 500
+    d["volumetry"]["total_liver_volume_ml"] = 1000
+
+
+@case(
+    "g65-sbrt-liver-1001-ml",
+    "A6/C4: 1001 mL > 1000 mL, one 45 mm lesion -> SBRT consider",
+    {"category": "unresectable", "codes": {"sbrt": "consider"}},
+)
+def _(d: Doc) -> None:
+    d["patient"]["fit_for_major_surgery"] = False
+    d["liver_metastases"]["lesions"] = [lesion("L1", [7, 8], 45)]
+    d["volumetry"]["planned_resection"] = dict(RIGHT_HEP)
+    d["volumetry"]["flr_volume_ml"] = 500
+    d["volumetry"]["total_liver_volume_ml"] = 1001
+
+
+@case(
+    "g66-transplant-four-lines",
+    "A10: 4 lines of chemotherapy (> 3) -> not screened",
+    {"category": "unresectable", "codes": {"liver_transplant_evaluation": None}},
+)
+def _(d: Doc) -> None:
+    transplant_candidate(d)
+    d["treatments"] = [
+        chemo("2024-03-01", "2024-06-01", intent="palliative", line=1, best_response="PD"),
+        chemo("2024-06-15", "2024-09-15", intent="palliative", line=2, best_response="PD"),
+        chemo("2024-10-01", "2025-01-15", intent="palliative", line=3, best_response="PD"),
+        chemo("2025-03-01", "2025-08-30", intent="palliative", line=4, best_response="PR"),
+    ]
+
+
+@case(
+    "g67-transplant-oslo-3",
+    "A10: criteria met but Oslo 3 (largest 60 > 55 mm, CEA 90 > 80, 20 months since resection)"
+    " -> consider",
+    {"category": "unresectable", "codes": {"liver_transplant_evaluation": "consider"}},
+)
+def _(d: Doc) -> None:
+    transplant_candidate(d)
+    d["primary"]["diagnosis_date"] = "2023-12-20"
+    d["primary"]["resection_date"] = "2024-01-10"
+    d["liver_metastases"]["lesions"][7]["diameter_mm"] = 60
+    d["labs"]["cea_ng_ml"] = 90
+    d["restaging"][0]["lesions"] = [
+        {"id": "L8", "diameter_mm": 80},
+        {"id": "L1", "diameter_mm": 30},
+    ]
+    d["restaging"][1]["lesions"] = [
+        {"id": "L8", "diameter_mm": 60},
+        {"id": "L1", "diameter_mm": 20},
+    ]
+    d["restaging"][0]["cea_ng_ml"] = 200
+    d["restaging"][1]["cea_ng_ml"] = 90
+
+
 def build() -> list[tuple[str, Doc, Doc]]:
     out: list[tuple[str, Doc, Doc]] = []
     seen: set[str] = set()
