@@ -69,7 +69,7 @@ class ColumnRule:
 
 
 @dataclass(frozen=True)
-class Mapping_:
+class ColumnMapping:
     """A validated column mapping."""
 
     source: str
@@ -182,7 +182,7 @@ def _rule(name: str, raw: object, problems: list[str]) -> ColumnRule | None:
     return ColumnRule(raw["column"], codes, float(scale))
 
 
-def parse_mapping(doc: Mapping[str, Any]) -> Mapping_:
+def parse_mapping(doc: Mapping[str, Any]) -> ColumnMapping:
     """Validate a mapping document (see the module docstring)."""
     problems: list[str] = []
     unknown = set(doc) - {
@@ -236,7 +236,7 @@ def parse_mapping(doc: Mapping[str, Any]) -> Mapping_:
             scores[name] = rule
     if problems:
         raise ImportDataError("invalid mapping", problems)
-    return Mapping_(
+    return ColumnMapping(
         source=str(source),
         id_column=str(id_column),
         fields=fields,
@@ -246,7 +246,7 @@ def parse_mapping(doc: Mapping[str, Any]) -> Mapping_:
     )
 
 
-def load_mapping(path: Path) -> Mapping_:
+def load_mapping(path: Path) -> ColumnMapping:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -346,7 +346,7 @@ RowHook = Callable[[SourceRow, dict[str, Any], dict[str, "int | None"], list[str
 def rows_to_records(
     header: Sequence[str],
     rows: Sequence[SourceRow],
-    mapping: Mapping_,
+    mapping: ColumnMapping,
     name: str = "input",
     row_hook: RowHook | None = None,
 ) -> list[RegistryRecord]:
@@ -434,7 +434,9 @@ def raise_problems(name: str, problems: list[str]) -> None:
     )
 
 
-def import_csv(path: Path, mapping: Mapping_, sheet: str | None = None) -> list[RegistryRecord]:
+def import_csv(
+    path: Path, mapping: ColumnMapping, sheet: str | None = None
+) -> list[RegistryRecord]:
     """Read a hospital export (CSV or XLSX) with a mapping; all-or-nothing."""
     header, rows = read_table(path, sheet)
     return rows_to_records(header, rows, mapping, name=path.name)
