@@ -180,3 +180,44 @@ def test_computed_fong_matches_a_hand_count_and_its_agreement_with_the_recorded_
     assert agreement["exact"] == int((by_hand[both] == recorded[both]).sum())
     assert agreement["same_group"] == int(((by_hand[both] >= 3) == (recorded[both] >= 3)).sum())
     assert agreement["within_one_point"] == agreement["n"]  # never more than one point apart
+
+
+def test_descriptive_table_counts_match_the_raw_file(
+    report: tuple[Path, Any], raw: pd.DataFrame
+) -> None:
+    import csv
+
+    out, _ = report
+    with (out / "descriptive.csv").open(encoding="utf-8") as fh:
+        rows = {(r["characteristic"], r["level"]): r for r in csv.DictReader(fh)}
+
+    def n_of(characteristic: str, level: str = "true") -> tuple[int, int, int]:
+        r = rows[(characteristic, level)]
+        return int(r["n"]), int(r["of"]), int(r["missing"])
+
+    assert n_of("portal vein embolisation") == (23, 197, 0)
+    assert n_of("pre-operative chemotherapy") == (
+        int(raw["chemo_before_liver_resection"].sum()),
+        197,
+        0,
+    )
+    assert n_of("primary in situ at the liver operation") == (
+        int(raw["synchronous_crlm"].sum()),
+        197,
+        0,
+    )
+    assert n_of("timing of liver metastases", "synchronous") == (
+        int(raw["synchronous_crlm"].sum()),
+        int(raw["synchronous_crlm"].sum()),
+        int((raw["synchronous_crlm"] == 0).sum()),
+    )
+    assert n_of("deaths") == (107, 197, 0)
+    assert n_of("liver resection") == (197, 197, 0)
+    assert n_of("sex", "female") == (int((raw["sex"] == 2).sum()), 197, 0)
+    assert n_of("Fong score recorded (group)", "high (3-5)") == (51, 168, 29)
+    cea = rows[("CEA (ng/mL)", "median")]
+    known = raw.loc[raw["carcinoembryonic_antigen"] != -999, "carcinoembryonic_antigen"]
+    assert (int(cea["n"]), int(cea["missing"])) == (168, 29)
+    assert f"median {known.median():.3g}" in cea["summary"]
+    # what TCIA does not record stays unknown, never counted as "no"
+    assert n_of("R0 resection") == (0, 0, 197)
