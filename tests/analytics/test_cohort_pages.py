@@ -99,6 +99,7 @@ def test_concordance_section(app: FastAPI, cohort_login: Callable[[str], PageCli
     assert r.status_code == 200
     assert "0 of 1 recorded decisions followed" in r.text
     assert "1 × patient frailty" in r.text
+    assert "CC BY 4.0" not in r.text  # no TCIA patient shown, no TCIA attribution
 
 
 @pytest.fixture()

@@ -26,7 +26,7 @@ from livermdt.analytics.concordance import concordance
 from livermdt.analytics.frame import apply_where, cohort_frame, parse_where
 from livermdt.analytics.records import RegistryRecord
 from livermdt.analytics.report import Analysis, analyse, draw
-from livermdt.analytics.tcia import ATTRIBUTION, bundled_csv, import_tcia
+from livermdt.analytics.tcia import bundled_csv, import_tcia
 from livermdt.errors import InvalidInputError, NotFoundError
 from livermdt.services.registry import RegistryService
 from livermdt.web.deps import ServicesDep, Viewer
@@ -115,9 +115,8 @@ def cohort_page(
         "sources": sources,
         "demo_source": DEMO_SOURCE if _demo(request) else None,
         "concordance": concordance(entries),
-        "attribution": ATTRIBUTION
-        if source in (DEMO_SOURCE, "tcia-crlm") or "tcia-crlm" in sources
-        else None,
+        # the TCIA attribution whenever TCIA patients are shown (CC BY 4.0)
+        "attribution": analysis.summary.get("attribution") if analysis else None,
         "figure_query": _query(source, where),
     }
     return render(
