@@ -231,7 +231,6 @@ class Case(_Model):
         strict=True,
         allow_inf_nan=False,
         title="livermdt case-v1",
-        json_schema_extra={"$id": "https://livermdt.org/schema/case/v1.json"},
     )
 
     schema_version: Literal["livermdt/case/v1"] = Field(alias="schema")
