@@ -122,6 +122,8 @@ def test_assessment_get_and_recompute(login: Login) -> None:
     again = surgeon.post(f"/api/cases/{case_id}/assessment").json()
     assert again == body
     assert len(surgeon.get(f"/api/cases/{case_id}/assessments").json()) == 1
+    missing = surgeon.get(f"/api/cases/{case_id}/assessment", params={"version": 9})
+    assert missing.status_code == 404 and "version 9" in missing.json()["detail"]
 
 
 def test_meeting_and_decision_flow(login: Login) -> None:

@@ -4,7 +4,9 @@ assessed by the same engine and knowledge always gives the same result, so one r
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,51 @@ def _record(a: AssessmentRow) -> AssessmentRecord:
     )
 
 
+def _lookup_statement(newest: bool) -> Any:
+    """One query for the hot path: the case version's document and, if stored, its assessment
+    by the given engine and knowledge versions (built once; values are bound per call)."""
+    version = CaseRow.current_version if newest else bindparam("version")
+    return (
+        select(CaseVersion.version, CaseVersion.document, AssessmentRow)
+        .select_from(CaseRow)
+        .join(CaseVersion, and_(CaseVersion.case_id == CaseRow.id, CaseVersion.version == version))
+        .outerjoin(
+            AssessmentRow,
+            and_(
+                AssessmentRow.case_id == CaseRow.id,
+                AssessmentRow.case_version == CaseVersion.version,
+                AssessmentRow.engine_version == bindparam("engine_version"),
+                AssessmentRow.knowledge_version == bindparam("knowledge_version"),
+            ),
+        )
+        .where(CaseRow.id == bindparam("case_id"), CaseRow.deleted_at.is_(None))
+    )
+
+
+_LOOKUP_NEWEST = _lookup_statement(newest=True)
+_LOOKUP_VERSION = _lookup_statement(newest=False)
+
+
 class AssessmentService(ServiceBase):
+    def _lookup(
+        self, s: Session, case_id: str, version: int | None
+    ) -> tuple[int, dict[str, Any], AssessmentRecord | None]:
+        """(version number, document, stored assessment by the current engine or None)."""
+        params: dict[str, Any] = {
+            "case_id": case_id,
+            "engine_version": _domain.engine_version(),
+            "knowledge_version": _domain.knowledge_version(),
+        }
+        if version is None:
+            row = s.execute(_LOOKUP_NEWEST, params).first()
+        else:
+            row = s.execute(_LOOKUP_VERSION, {**params, "version": version}).first()
+        if row is None:
+            self._version_row(s, case_id, version)  # raises the precise NotFoundError
+            raise NotFoundError(f"no case {case_id}")  # pragma: no cover
+        number, document, stored = row
+        return number, document, (_record(stored) if stored is not None else None)
+
     def _version_row(self, s: Session, case_id: str, version: int | None) -> CaseVersion:
         case = s.get(CaseRow, case_id)
         if case is None or case.deleted_at is not None:
@@ -60,12 +106,7 @@ class AssessmentService(ServiceBase):
         """The assessment of a case version (default: the newest) by the current engine and
         knowledge: the stored one, or computed now and stored. With ``viewer``: audited."""
         with self.reading() as s:
-            row = self._version_row(s, case_id, version)
-            stored = self._stored(
-                s, case_id, row.version, _domain.engine_version(), _domain.knowledge_version()
-            )
-            record = _record(stored) if stored is not None else None
-            document, number = row.document, row.version
+            number, document, record = self._lookup(s, case_id, version)
         if record is None:
             record = self._store(case_id, number, _domain.assess_document(document))
         if viewer is not None:
@@ -80,30 +121,16 @@ class AssessmentService(ServiceBase):
         """Run the engine again on a case version (default: the newest) and store the result
         if no identical-version assessment is stored yet."""
         with self.reading() as s:
-            row = self._version_row(s, case_id, version)
-            document, number = row.document, row.version
-            expected = (_domain.engine_version(), _domain.knowledge_version())
-            stored = self._stored(s, case_id, number, *expected)
-            known = _record(stored) if stored is not None else None
+            number, document, known = self._lookup(s, case_id, version)
         result = _domain.assess_document(document)
-        if known is not None and (
-            result.get("engine_version"),
-            result.get("knowledge_version"),
-        ) == (
-            known.engine_version,
-            known.knowledge_version,
-        ):
-            return known  # the engine gave the stored answer's versions: nothing to write
+        versions = (result.get("engine_version"), result.get("knowledge_version"))
+        if known is not None and versions == (known.engine_version, known.knowledge_version):
+            return known  # stored already by this engine and knowledge: nothing to write
         return self._store(case_id, number, result)
 
     def _store(self, case_id: str, version: int, result: dict[str, object]) -> AssessmentRecord:
         engine_v = str(result.get("engine_version") or _domain.engine_version())
         knowledge_v = str(result.get("knowledge_version") or _domain.knowledge_version())
-        # Usually stored already: look without taking the (on SQLite: database-wide) write lock.
-        with self.reading() as s:
-            stored = self._stored(s, case_id, version, engine_v, knowledge_v)
-            if stored is not None:
-                return _record(stored)
         try:
             with self.writing() as s:
                 existing = self._stored(s, case_id, version, engine_v, knowledge_v)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from livermdt.errors import ConflictError, InvalidInputError, NotFoundError
@@ -25,6 +25,7 @@ from livermdt.storage.models import (
     CaseRow,
     CaseVersion,
     Patient,
+    User,
     as_utc,
     new_id,
     utcnow,
@@ -73,30 +74,32 @@ def _clean(value: str | None, field: str, limit: int) -> str | None:
     return value or None
 
 
+#: The newest version of a case with its patient and the name of who saved it: one query,
+#: built once (the hot path of every case page).
+_LOAD = (
+    select(CaseRow, CaseVersion, Patient, User.username)
+    .join(
+        CaseVersion,
+        and_(CaseVersion.case_id == CaseRow.id, CaseVersion.version == CaseRow.current_version),
+    )
+    .join(Patient, Patient.id == CaseRow.patient_id)
+    .outerjoin(User, User.id == CaseVersion.created_by)
+    .where(CaseRow.id == bindparam("case_id"), CaseRow.deleted_at.is_(None))
+)
+
+
 class CaseService(ServiceBase):
     # ---- reading -------------------------------------------------------------------------
     def _load(self, s: Session, case_id: str) -> CaseRecord:
-        row = s.execute(
-            select(CaseRow, CaseVersion, Patient)
-            .join(
-                CaseVersion,
-                and_(
-                    CaseVersion.case_id == CaseRow.id,
-                    CaseVersion.version == CaseRow.current_version,
-                ),
-            )
-            .join(Patient, Patient.id == CaseRow.patient_id)
-            .where(CaseRow.id == case_id, CaseRow.deleted_at.is_(None))
-        ).first()
+        row = s.execute(_LOAD, {"case_id": case_id}).first()
         if row is None:
             raise NotFoundError(f"no case {case_id}")
-        case, version, patient = row
-        names = usernames(s, {version.created_by})
+        case, version, patient, username = row
         return CaseRecord(
             id=case.id,
             version=version.version,
             document=version.document,
-            updated_by=names.get(version.created_by) if version.created_by else None,
+            updated_by=username,
             updated_at=as_utc(version.created_at),
             created_at=as_utc(case.created_at),
             patient=_patient_info(patient),
