@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeAlias
@@ -602,22 +602,27 @@ def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tu
     order = np.argsort(slice_of, kind="stable")
     extremes = extremes[order]
     mm = extremes.astype(np.float64) @ m.T + offset
-    cuts = np.flatnonzero(np.diff(slice_of[order])) + 1
-    groups = np.split(mm, cuts)
-    planes = np.split(extremes[:, in_plane], cuts)
-    # A slice's diameter is at most the longest diagonal of its in-plane index box (in mm):
-    # visit slices by decreasing bound and stop once no slice left can beat the best.
-    plane_m = m[:, in_plane]
-    corners = np.array([[1.0, 1.0], [1.0, -1.0]])
-    bounds = []
-    for plane in planes:
-        extent = (plane.max(axis=0) - plane.min(axis=0)).astype(np.float64)
-        bounds.append(float(np.linalg.norm((corners * extent) @ plane_m.T, axis=1).max()))
-    axial = 0.0
-    for k in np.argsort(bounds)[::-1]:
-        if bounds[k] <= axial:
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(slice_of[order])) + 1))
+    # Bracket each slice's diameter by its widths along K in-plane directions: the largest
+    # width is at most the diameter, and the diameter at most that over cos(pi / 2K). Only the
+    # slices whose upper bound beats the best lower bound are measured exactly.
+    k = 8
+    e1 = m[:, in_plane[0]] / np.linalg.norm(m[:, in_plane[0]])
+    e2 = m[:, in_plane[1]] - (m[:, in_plane[1]] @ e1) * e1
+    e2 /= np.linalg.norm(e2)
+    theta = np.arange(k) * math.pi / k
+    directions = np.cos(theta)[:, None] * e1 + np.sin(theta)[:, None] * e2
+    proj = mm @ directions.T
+    widths = np.maximum.reduceat(proj, starts, axis=0) - np.minimum.reduceat(proj, starts, axis=0)
+    lower = widths.max(axis=1)
+    upper = lower / math.cos(math.pi / (2 * k)) + 1e-9
+    stops = np.concatenate((starts[1:], [len(mm)]))
+    axial = float(lower.max())
+    for i in np.argsort(upper)[::-1]:
+        if upper[i] <= axial:
             break
-        axial = max(axial, _max_pairwise(groups[k], planes[k]))
+        sl = slice(int(starts[i]), int(stops[i]))
+        axial = max(axial, _max_pairwise(mm[sl], extremes[sl][:, in_plane]))
     return max_d, axial
 
 
@@ -674,64 +679,121 @@ def _boundary(mask: BoolArray) -> BoolArray:
     return mask & ~inner
 
 
-def _points_mm(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> FloatArray:
-    idx = np.stack(np.nonzero(mask), axis=1).astype(np.float64) + np.asarray(origin)
-    result: FloatArray = idx @ affine[:3, :3].T + affine[:3, 3]
-    return result
+_CELL = 4  # voxels per cell edge in the coarse stage of the distance search
 
 
-def _iter_vessel_trees(anatomy: Anatomy) -> Iterator[tuple[str, Any]]:
-    from scipy.spatial import cKDTree
+@dataclass(frozen=True)
+class _Cells:
+    """Points (mm) grouped into cubic cells of ``_CELL`` voxels: ``order`` lists the points cell
+    by cell, ``starts`` where each cell begins, ``centres`` each cell's centre (mm)."""
 
-    orthogonal = is_orthogonal(anatomy.affine)
-    for name in anatomy.vessel_names:
-        box = anatomy.vessel_boxes[name]
-        mask = anatomy.vessel_mask(name, box)
-        # On an orthogonal grid the voxel of a set nearest to any outside voxel centre lies on
-        # the set's 6-neighbour boundary; on a sheared grid every voxel is a candidate.
-        candidates = _boundary(mask) if orthogonal else mask
-        pts = _points_mm(candidates, [s.start for s in box], anatomy.affine)
-        yield name, cKDTree(pts)
+    points: FloatArray
+    order: npt.NDArray[np.intp]
+    starts: npt.NDArray[np.intp]
+    centres: FloatArray
+
+    def members(self, cells: npt.NDArray[np.intp]) -> FloatArray:
+        stops = np.append(self.starts[1:], len(self.order))
+        sizes = stops[cells] - self.starts[cells]
+        if sizes.sum() == 0:
+            return self.points[:0]
+        offsets = np.repeat(self.starts[cells] - np.cumsum(sizes) + sizes, sizes)
+        picked = self.order[np.arange(int(sizes.sum())) + offsets]
+        result: FloatArray = self.points[picked]
+        return result
+
+
+def _cells(idx: npt.NDArray[np.intp], affine: FloatArray) -> _Cells:
+    points = idx.astype(np.float64) @ affine[:3, :3].T + affine[:3, 3]
+    coarse = idx // _CELL
+    span = coarse.max(axis=0) + 1 if len(coarse) else np.ones(3, dtype=np.intp)
+    keys = (coarse[:, 0] * span[1] + coarse[:, 1]) * span[2] + coarse[:, 2]
+    order = np.argsort(keys, kind="stable")
+    unique, starts = np.unique(keys[order], return_index=True)
+    cell_idx = np.stack(
+        [unique // (span[1] * span[2]), (unique // span[2]) % span[1], unique % span[2]], axis=1
+    )
+    centres = (cell_idx * _CELL + (_CELL - 1) / 2).astype(np.float64) @ affine[:3, :3].T
+    return _Cells(points, order, starts.astype(np.intp), centres + affine[:3, 3])
+
+
+def _cell_radius_mm(affine: FloatArray) -> float:
+    """Farthest a voxel centre of a cell can be from the cell's centre."""
+    half = (_CELL - 1) / 2
+    signs = np.array([[1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]], dtype=np.float64)
+    return float(np.linalg.norm(signs * half @ affine[:3, :3].T, axis=1).max())
+
+
+def _candidates(mask: BoolArray, orthogonal: bool) -> BoolArray:
+    # On an orthogonal grid the voxel of a set nearest to any outside voxel centre lies on the
+    # set's 6-neighbour boundary; on a sheared grid every voxel is a candidate.
+    return _boundary(mask) if orthogonal else mask
+
+
+def _min_distance(a: FloatArray, b: FloatArray) -> float:
+    from scipy.spatial.distance import cdist
+
+    best = math.inf
+    for s in range(0, len(a), 1024):
+        best = min(best, float(cdist(a[s : s + 1024], b, "sqeuclidean").min()))
+    return math.sqrt(best)
 
 
 def vessel_distances_mm(
     anatomy: Anatomy, components: Sequence[TumourComponent]
 ) -> list[dict[str, float]]:
     """For each component, the exact Euclidean distance (mm, voxel centre to voxel centre) to
-    each vessel structure present; 0 where the tumour and the vessel share voxels."""
+    each vessel structure present; 0 where the tumour and the vessel share voxels.
+
+    Coarse to fine: tumour and vessel surface voxels are grouped in cells of 4^3 voxels; cell
+    centres give, with the cell radius r, a guaranteed upper bound U (nearest centres + 2r) and
+    lower bounds (centre distance - 2r) that discard every cell that cannot hold the closest
+    pair; the remaining points are compared exhaustively.
+    """
+    from scipy.spatial import cKDTree
+
     out: list[dict[str, float]] = [{} for _ in components]
     if not components or not anatomy.vessel_boxes:
         return out
-    orthogonal = is_orthogonal(anatomy.affine)
     affine = anatomy.affine
-    # Surface points of each tumour, and coarse cells of CELL^3 voxels around them: a cell's
-    # centre distance minus its radius bounds the distance of every point in it from below.
-    cell = 4
-    half = (cell - 1) / 2
-    signs = np.array([[1, 1, 1], [1, 1, -1], [1, -1, 1], [-1, 1, 1]], dtype=np.float64)
-    cell_radius = float(np.linalg.norm(signs * half @ affine[:3, :3].T, axis=1).max())
-    surfaces: list[tuple[FloatArray, npt.NDArray[np.intp], FloatArray]] = []
-    for c in components:
-        idx = np.argwhere(_boundary(c.mask) if orthogonal else c.mask)
-        idx += np.asarray([s.start for s in c.box])
-        pts = idx.astype(np.float64) @ affine[:3, :3].T + affine[:3, 3]
-        keys, cell_of = np.unique(idx // cell, axis=0, return_inverse=True)
-        centres = (keys * cell + half).astype(np.float64) @ affine[:3, :3].T + affine[:3, 3]
-        surfaces.append((pts, cell_of.reshape(-1), centres))
-    for name, tree in _iter_vessel_trees(anatomy):
+    orthogonal = is_orthogonal(affine)
+    r2 = 2 * _cell_radius_mm(affine)
+    tumours = [
+        _cells(np.argwhere(_candidates(c.mask, orthogonal)) + [s.start for s in c.box], affine)
+        for c in components
+    ]
+    for name in anatomy.vessel_names:
+        box = anatomy.vessel_boxes[name]
+        mask = _candidates(anatomy.vessel_mask(name, box), orthogonal)
+        vessel = _cells(np.argwhere(mask) + [s.start for s in box], affine)
+        tree = cKDTree(vessel.centres)
         for i, comp in enumerate(components):
             if anatomy.vessel_mask(name, comp.box)[comp.mask].any():
                 out[i][name] = 0.0
                 continue
-            pts, cell_of, centres = surfaces[i]
-            centre_d = tree.query(centres, k=1)[0]
-            # Every cell holds a surface point, so centre distance + radius bounds the answer
-            # from above; only cells that could beat that bound are searched point by point.
-            bound = float(np.min(centre_d)) + cell_radius
-            near_cells = np.flatnonzero(centre_d - cell_radius <= bound)
-            candidates = pts[np.isin(cell_of, near_cells)]
-            dist, _ = tree.query(candidates, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9)
-            out[i][name] = float(np.min(dist))
+            t = tumours[i]
+            # A few cells first give a valid bound, so the query of every cell can prune.
+            sample = t.centres[:: max(1, len(t.centres) // 16)]
+            bound = float(tree.query(sample, k=1)[0].min()) + r2
+            centre_d, nearest_cell = tree.query(
+                t.centres, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9
+            )
+            best = int(np.argmin(centre_d))
+            # An upper bound: the exact distance between the two closest cells' points.
+            upper = _min_distance(
+                t.members(np.array([best], dtype=np.intp)),
+                vessel.members(np.array([nearest_cell[best]], dtype=np.intp)),
+            )
+            near = np.flatnonzero(centre_d - r2 <= upper).astype(np.intp)
+            around = tree.query_ball_point(t.centres[near], r=upper + r2)
+            vessel_cells = np.unique(np.concatenate([np.asarray(a, dtype=np.intp) for a in around]))
+            a = t.members(near)
+            b = vessel.members(vessel_cells)
+            # Per point lower bounds (distance to the nearest cell centre of the other set,
+            # minus a cell radius) drop the points that cannot beat ``upper``.
+            a = a[tree.query(a, k=1)[0] - r2 / 2 <= upper]
+            b = b[cKDTree(t.centres[near]).query(b, k=1)[0] - r2 / 2 <= upper]
+            out[i][name] = min(upper, _min_distance(a, b)) if len(a) and len(b) else upper
     return out
 
 
