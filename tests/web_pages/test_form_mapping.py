@@ -54,6 +54,7 @@ def _form_data(state: FormState) -> FormData:
             pairs.append((path, value))
     pairs.extend((f"_rows:{path}", str(count)) for path, count in state.rows.items())
     pairs.extend((f"_empty:{path}", "1") for path in state.explicit_empty)
+    pairs.extend((f"_order:{path}", ",".join(order)) for path, order in state.order.items())
     return FormData(pairs)
 
 
@@ -261,3 +262,52 @@ def test_an_explicitly_empty_list_stays_empty_and_an_absent_one_stays_absent() -
     assert document_from_state(state_from_form(_form_data(state))) == document
     absent = {"schema": "livermdt/case/v1", "id": "c-1", "extrahepatic_disease": {"present": False}}
     assert document_from_state(state_from_form(_form_data(state_from_document(absent)))) == absent
+
+
+_FORM_ONLY = (
+    '<form action="/x">{% import "_form.html" as forms %}'
+    "{% for f in form.children if f.children is not defined %}"
+    "{{ forms.render_field(f, f.key, state, errors) }}{% endfor %}"
+    "{% for g in form.children if g.children is defined %}"
+    "{{ forms.render_group(g, g.key, state, errors, false) }}{% endfor %}</form>"
+)
+
+
+def _through_rendered_html(document: dict[str, Any]) -> dict[str, Any]:
+    """Render the editor's inputs for ``document``, read them back as a browser would submit
+    them, and map the submission to a document again."""
+    from livermdt.web.pages import _environment
+    from tests.web_pages.htmlform import form_fields
+
+    html = (
+        _environment()
+        .from_string(_FORM_ONLY)
+        .render(form=case_form(), state=state_from_document(document), errors={})
+    )
+    return document_from_state(state_from_form(FormData(form_fields(html, "/x"))))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_case_dicts(complete=True))
+def test_complete_cases_survive_the_rendered_html_form(document: dict[str, Any]) -> None:
+    assert _canonical(_through_rendered_html(document)) == _canonical(document)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_case_dicts())
+def test_partial_cases_survive_the_rendered_html_form(document: dict[str, Any]) -> None:
+    assert _canonical(_through_rendered_html(document)) == _canonical(document)
+
+
+def test_checkbox_lists_keep_the_document_order_and_append_new_ticks() -> None:
+    document = {
+        "schema": "livermdt/case/v1",
+        "id": "c-1",
+        "liver_metastases": {"lesions": [{"id": "L1", "segments": [8, 7]}]},
+    }
+    assert _through_rendered_html(document) == document
+    state = state_from_document(document)
+    state.values["liver_metastases.lesions[0].segments"] = ["5", "7", "8"]  # 5 newly ticked
+    pairs = [(k, v) for k, v in _form_data(state).multi_items()]
+    lesion = document_from_state(state_from_form(FormData(pairs)))["liver_metastases"]
+    assert lesion["lesions"][0]["segments"] == [8, 7, 5]

@@ -360,6 +360,9 @@ class FormState:
     #: Lists the document holds as ``[]`` ("recorded: none"), kept apart from absent lists so
     #: that saving an unchanged form gives back the same document.
     explicit_empty: set[str] = field(default_factory=set)
+    #: Checkbox lists whose document order differs from the vocabulary order (the checkboxes
+    #: submit in vocabulary order); kept so that an unchanged save changes nothing.
+    order: dict[str, list[str]] = field(default_factory=dict)
 
     def is_explicit_empty(self, path: str) -> bool:
         return path in self.explicit_empty
@@ -407,7 +410,11 @@ class FormState:
                 new_rows[renamed] = count
         new_rows[path] = self.rows[path] - 1
         new_empty = {renamed for key in self.explicit_empty if (renamed := rename(key))}
+        new_order = {
+            renamed: value for key, value in self.order.items() if (renamed := rename(key))
+        }
         self.values, self.rows, self.explicit_empty = new_values, new_rows, new_empty
+        self.order = new_order
 
 
 def _scalar_text(value: Any) -> str:
@@ -448,7 +455,11 @@ def _fill(group: FormGroup, data: Mapping[str, Any], prefix: str, state: FormSta
                 _fill(child, value, path, state)
             continue
         if child.kind == "multichoice":
-            state.values[path] = [_scalar_text(v) for v in value]
+            items = [_scalar_text(v) for v in value]
+            state.values[path] = items
+            vocabulary = [str(c) for c in child.choices]
+            if items != sorted(items, key=lambda v: vocabulary.index(v) if v in vocabulary else -1):
+                state.order[path] = items
         elif child.kind == "list":
             state.values[path] = ", ".join(str(v) for v in value)
         elif child.kind == "json":
@@ -464,6 +475,9 @@ def state_from_form(form_data: MultiMapping, form: FormGroup | None = None) -> F
     for key in form_data:
         if key.startswith("_empty:"):
             state.explicit_empty.add(key[len("_empty:") :])
+        if key.startswith("_order:"):
+            raw_order = str((form_data.getlist(key) or [""])[-1])
+            state.order[key[len("_order:") :]] = [v for v in raw_order.split(",") if v]
         if key.startswith("_rows:"):
             raw = (form_data.getlist(key) or ["0"])[-1]
             try:
@@ -561,7 +575,12 @@ def _build(group: FormGroup, state: FormState, prefix: str) -> dict[str, Any]:
                 if sub:
                     out[child.key] = sub
             continue
-        value = _convert(child, state.values[path]) if path in state.values else None
+        raw = state.values.get(path)
+        if isinstance(raw, list) and path in state.order:
+            # Ticked boxes in the order the document had them; newly ticked ones after.
+            known = state.order[path]
+            raw = sorted(raw, key=lambda v: known.index(v) if v in known else len(known))
+        value = _convert(child, raw) if raw is not None else None
         if value is not None:
             out[child.key] = value
         elif path in state.explicit_empty and child.kind in ("multichoice", "list"):
