@@ -36,6 +36,16 @@ def test_meeting_with_attendees_and_case_list(services: Services) -> None:
     assert updated.case_ids == [c2.id, c1.id]
     with pytest.raises(ConflictError):
         services.meetings.add_case_to_meeting(meeting.id, c1.id, coord)
+    other = services.meetings.create_meeting(
+        date(2025, 9, 22), "Next week", coord, [AttendeeRecord("Dr C", "pathology")]
+    )
+    services.meetings.add_case_to_meeting(other.id, c1.id, coord)
+    listed = {m.id: m for m in services.meetings.list_meetings()}
+    assert [m.id for m in services.meetings.list_meetings()] == [other.id, meeting.id]
+    assert listed[meeting.id].case_ids == [c2.id, c1.id]
+    assert [a.name for a in listed[meeting.id].attendees] == ["Dr A", "Dr B"]
+    assert listed[other.id].case_ids == [c1.id]
+    assert [a.specialty for a in listed[other.id].attendees] == ["pathology"]
     entries = services.meetings.meeting_cases(meeting.id)
     assert [(e.position, e.case.id, e.decision) for e in entries] == [
         (1, c2.id, None),

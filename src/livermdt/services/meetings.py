@@ -93,29 +93,39 @@ class MeetingService(ServiceBase):
         self._assessments = assessments
 
     def _record(self, s: Session, m: Meeting) -> MeetingRecord:
-        attendees = [
-            AttendeeRecord(name=a.name, specialty=a.specialty, user_id=a.user_id)
+        return self._records(s, [m])[0]
+
+    def _records(self, s: Session, meetings: Sequence[Meeting]) -> list[MeetingRecord]:
+        """Records of several meetings with two more queries in all (not two per meeting)."""
+        ids = [m.id for m in meetings]
+        attendees: dict[str, list[AttendeeRecord]] = {i: [] for i in ids}
+        case_ids: dict[str, list[str]] = {i: [] for i in ids}
+        if ids:
             for a in s.scalars(
                 select(MeetingAttendee)
-                .where(MeetingAttendee.meeting_id == m.id)
+                .where(MeetingAttendee.meeting_id.in_(ids))
                 .order_by(MeetingAttendee.id)
-            )
-        ]
-        case_ids = list(
-            s.scalars(
-                select(MeetingCase.case_id)
+            ):
+                attendees[a.meeting_id].append(
+                    AttendeeRecord(name=a.name, specialty=a.specialty, user_id=a.user_id)
+                )
+            for meeting_id, case_id in s.execute(
+                select(MeetingCase.meeting_id, MeetingCase.case_id)
                 .join(CaseRow, CaseRow.id == MeetingCase.case_id)
-                .where(MeetingCase.meeting_id == m.id, CaseRow.deleted_at.is_(None))
+                .where(MeetingCase.meeting_id.in_(ids), CaseRow.deleted_at.is_(None))
                 .order_by(MeetingCase.position)
+            ):
+                case_ids[meeting_id].append(case_id)
+        return [
+            MeetingRecord(
+                id=m.id,
+                meeting_date=m.meeting_date,
+                title=m.title,
+                attendees=attendees[m.id],
+                case_ids=case_ids[m.id],
             )
-        )
-        return MeetingRecord(
-            id=m.id,
-            meeting_date=m.meeting_date,
-            title=m.title,
-            attendees=attendees,
-            case_ids=case_ids,
-        )
+            for m in meetings
+        ]
 
     def create_meeting(
         self,
@@ -176,8 +186,8 @@ class MeetingService(ServiceBase):
                 select(Meeting)
                 .order_by(Meeting.meeting_date.desc(), Meeting.created_at.desc())
                 .limit(limit)
-            )
-            return [self._record(s, m) for m in rows]
+            ).all()
+            return self._records(s, rows)
 
     def next_meeting(self, today: date) -> MeetingRecord | None:
         """The first meeting on or after ``today`` (the caller's calendar date)."""
