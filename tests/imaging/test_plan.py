@@ -244,7 +244,8 @@ def test_ablation_threshold(radius_mm: float, ablatable: bool) -> None:
     )
     result = plan(p.label_maps)
     (t,) = result.tumours
-    assert (t.axial_diameter_mm <= 30.0) is ablatable
+    # Compared at 1e-6 mm: affine arithmetic may give 30.000000000000004 for 30 mm.
+    assert (round(t.axial_diameter_mm, 6) <= 30.0) is ablatable
     if radius_mm == 15.0:
         assert t.axial_diameter_mm == pytest.approx(30.0)
     assert t.ablatable is ablatable

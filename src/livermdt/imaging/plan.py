@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -457,7 +457,6 @@ class _Candidate:
     resected_vox: int = 0
     ablated_vox: int = 0
     flr_vox: int = 0
-    wedge_vox: dict[int, int] = field(default_factory=dict)
 
 
 def _measure(tables: PlanTables, cand: _Candidate) -> None:
@@ -468,23 +467,34 @@ def _measure(tables: PlanTables, cand: _Candidate) -> None:
     sv = tables.segment_voxels
     removed_vox = sum(sv[s] for s in cand.removed)
     remnant_vox = sum(sv[s] for s in range(1, 9) if keep[s])
-    in_remnant = keep[tables.rows_segment]
-    w_mask = item_mask([tables.clusters[k].bit for k in cand.wedges], tables.n_items)
-    a_bits = [tables.zone_bit[t] for t in cand.ablated]
-    a_mask = item_mask([b for b in a_bits if b is not None], tables.n_items)
-    sig = tables.rows_signature
-    hit_w = (sig & w_mask[None, :]).any(axis=1) & in_remnant
-    hit_a = (sig & a_mask[None, :]).any(axis=1) & in_remnant & ~hit_w
-    wedge_extra = int(tables.rows_count[hit_w].sum())
-    abl = int(tables.rows_count[hit_a].sum())
-    for k in cand.wedges:
-        own = item_mask([tables.clusters[k].bit], tables.n_items)
-        cand.wedge_vox[k] = int(
-            tables.rows_count[(sig & own[None, :]).any(axis=1) & in_remnant].sum()
-        )
+    wedge_extra = abl = 0
+    if cand.wedges or cand.ablated:
+        in_remnant = keep[tables.rows_segment]
+        sig = tables.rows_signature
+        hit_w = np.zeros(len(sig), dtype=bool)
+        if cand.wedges:
+            w_mask = item_mask([tables.clusters[k].bit for k in cand.wedges], tables.n_items)
+            hit_w = (sig & w_mask[None, :]).any(axis=1) & in_remnant
+            wedge_extra = int(tables.rows_count[hit_w].sum())
+        bits = [b for b in (tables.zone_bit[t] for t in cand.ablated) if b is not None]
+        if bits:
+            a_mask = item_mask(bits, tables.n_items)
+            hit_a = (sig & a_mask[None, :]).any(axis=1) & in_remnant & ~hit_w
+            abl = int(tables.rows_count[hit_a].sum())
     cand.resected_vox = removed_vox + wedge_extra
     cand.ablated_vox = abl
     cand.flr_vox = remnant_vox - wedge_extra - abl
+
+
+def _wedge_voxels(tables: PlanTables, cand: _Candidate, k: int) -> int:
+    """Voxels of wedge ``k`` outside the segments the candidate removes."""
+    keep = np.ones(9, dtype=bool)
+    keep[0] = False
+    for s in cand.removed:
+        keep[s] = False
+    own = item_mask([tables.clusters[k].bit], tables.n_items)
+    hit = (tables.rows_signature & own[None, :]).any(axis=1) & keep[tables.rows_segment]
+    return int(tables.rows_count[hit].sum())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,7 +546,9 @@ def plan(
 
     abl_t = threshold("ablation_max_diameter_mm")
     abl_margin = threshold("ablation_min_margin_mm")
-    ablatable = [allow_ablation and abl_t.holds(c.axial_diameter_mm) for c in components]
+    # Diameters are compared at 1e-6 mm: a 30 mm diameter between voxel centres may come out
+    # as 30.000000000000004 from the affine arithmetic, and must still be <= 30 mm.
+    ablatable = [allow_ablation and abl_t.holds(round(c.axial_diameter_mm, 6)) for c in components]
     tables = build_tables(
         anatomy,
         components,
@@ -788,7 +800,7 @@ def plan(
             Wedge(
                 tumours=tuple(ids[t] for t in tables.clusters[k].tumours),
                 margin_mm=margin_mm,
-                volume_ml=cand.wedge_vox.get(k, 0) * vml,
+                volume_ml=_wedge_voxels(tables, cand, k) * vml,
                 min_margin_mm=wedge_margin(k, keep),
             )
             for k in cand.wedges

@@ -190,20 +190,26 @@ def _surface(points: FloatArray, cell_mm: float = 3.0) -> _Surface:
     return _Surface(points, group.astype(np.int64), samples, delta)
 
 
-@dataclass(frozen=True)
 class _SegmentTrees:
-    """Exact tree of a segment's boundary points, and a coarse one (one point per cell)."""
+    """A segment's boundary points: a coarse tree (one point per cell) built at once, the exact
+    tree built on first use (most segments never need it)."""
 
-    exact: Any
-    coarse: Any
-    delta_mm: float
+    def __init__(self, points: FloatArray) -> None:
+        from scipy.spatial import cKDTree
 
+        coarse = _surface(points)
+        self.points = points
+        self.coarse: Any = cKDTree(coarse.samples)
+        self.delta_mm = coarse.delta_mm
+        self._exact: Any = None
 
-def _segment_trees(points: FloatArray) -> _SegmentTrees:
-    from scipy.spatial import cKDTree
+    @property
+    def exact(self) -> Any:
+        if self._exact is None:
+            from scipy.spatial import cKDTree
 
-    coarse = _surface(points)
-    return _SegmentTrees(cKDTree(points), cKDTree(coarse.samples), coarse.delta_mm)
+            self._exact = cKDTree(self.points)
+        return self._exact
 
 
 class TumourSegmentDistances:
@@ -341,7 +347,7 @@ def build_tables(
     starts = np.searchsorted(clab, np.arange(10))
     trees: dict[int, _SegmentTrees] = {}
     for s in present:
-        trees[s] = _segment_trees(cpts[starts[s] : starts[s + 1]])
+        trees[s] = _SegmentTrees(cpts[starts[s] : starts[s + 1]])
 
     n_t = len(components)
     tumour_seg = np.zeros((n_t, 9), dtype=np.int64)
