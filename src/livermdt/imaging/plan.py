@@ -573,13 +573,16 @@ def plan(
             t
             for t in cl.tumours
             if max_wedge_diameter_mm is not None
-            and components[t].max_diameter_mm > max_wedge_diameter_mm
+            and round(components[t].max_diameter_mm, 6) > max_wedge_diameter_mm
         ]
         wedge_ok_cluster.append(not big and not cl.vessels_hit)
     infos: list[TumourPlanInfo] = []
     for t, c in enumerate(components):
         cl = tables.clusters[tables.cluster_of[t]]
-        if max_wedge_diameter_mm is not None and c.max_diameter_mm > max_wedge_diameter_mm:
+        if (
+            max_wedge_diameter_mm is not None
+            and round(c.max_diameter_mm, 6) > max_wedge_diameter_mm
+        ):
             wreason = (
                 f"no wedge: {c.max_diameter_mm:.0f} mm > {max_wedge_diameter_mm:g} mm "
                 "(planner setting for non-anatomical resection)"
