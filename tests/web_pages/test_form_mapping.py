@@ -311,3 +311,31 @@ def test_checkbox_lists_keep_the_document_order_and_append_new_ticks() -> None:
     pairs = [(k, v) for k, v in _form_data(state).multi_items()]
     lesion = document_from_state(state_from_form(FormData(pairs)))["liver_metastases"]
     assert lesion["lesions"][0]["segments"] == [8, 7, 5]
+
+
+def test_compacting_blank_rows_aligns_form_rows_with_document_items() -> None:
+    from livermdt.web.pages_form import compact_rows
+
+    state = state_from_form(
+        FormData(
+            [
+                ("_rows:treatments", "3"),
+                ("treatments[0].type", ""),
+                ("treatments[1].type", "chemotherapy"),
+                ("treatments[1].cycles", "200"),
+                ("treatments[2].type", ""),
+                ("_rows:restaging", "1"),
+                ("restaging[0].date", "2025-01-01"),
+                ("_rows:restaging[0].lesions", "2"),
+                ("restaging[0].lesions[0].id", ""),
+                ("restaging[0].lesions[1].id", "L1"),
+            ]
+        )
+    )
+    compact_rows(state)
+    assert state.rows["treatments"] == 1 and state.rows["restaging[0].lesions"] == 1
+    assert state.value("treatments[0].type") == "chemotherapy"
+    assert state.value("restaging[0].lesions[0].id") == "L1"
+    # The document's item 0 is now the form's row 0: its problem lands on the visible row.
+    placed = problems_by_path(["treatments[0].cycles: must be <= 100 (got 200)"], state)
+    assert "treatments[0].cycles" in placed

@@ -58,6 +58,7 @@ from livermdt.web.pages_diff import diff_documents
 from livermdt.web.pages_form import (
     FormState,
     case_form,
+    compact_rows,
     document_from_state,
     join,
     problems_by_path,
@@ -391,6 +392,9 @@ async def new_case_submit(request: Request, user: Editor, services: ServicesDep)
     comment = str(form.get("_comment") or "").strip()
     action = str(form.get("_action") or "save")
     if not problems and not _apply_action(state, action):
+        if json_text is None:
+            compact_rows(state)
+            document = document_from_state(state)
         try:
             record = services.cases.create_case(
                 document,
@@ -458,6 +462,9 @@ async def edit_case_submit(
         base_version = 0
         problems = [*problems, "base_version: missing; reload the case and edit again"]
     if not problems and not _apply_action(state, action):
+        if json_text is None:
+            compact_rows(state)
+            document = document_from_state(state)
         try:
             saved = services.cases.update_case(
                 case_id, document, base_version, user, comment=comment or None

@@ -588,6 +588,27 @@ def _build(group: FormGroup, state: FormState, prefix: str) -> dict[str, Any]:
     return out
 
 
+def compact_rows(state: FormState, form: FormGroup | None = None) -> None:
+    """Drop the rows whose inputs are all empty, so that row ``i`` of the form is item ``i`` of
+    the document and a problem about ``treatments[1]`` lands on the row the user sees second."""
+    _compact(form or case_form(), state, "")
+
+
+def _compact(group: FormGroup, state: FormState, prefix: str) -> None:
+    for child in group.children:
+        if not isinstance(child, FormGroup):
+            continue
+        path = join(prefix, child.key)
+        if not child.repeated:
+            _compact(child, state, path)
+            continue
+        for index in reversed(range(state.row_count(path))):
+            row = f"{path}[{index}]"
+            _compact(child, state, row)
+            if not _build(child, state, row):
+                state.remove_row(path, index)
+
+
 # --- validation problems next to their inputs -----------------------------------------------------
 
 _PROBLEM_PATH = re.compile(r"^\s*([A-Za-z0-9_.\[\]]+)\s*:\s*(.*)$", re.DOTALL)
