@@ -617,7 +617,7 @@ def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tu
     lower = widths.max(axis=1)
     upper = lower / math.cos(math.pi / (2 * k)) + 1e-9
     stops = np.concatenate((starts[1:], [len(mm)]))
-    axial = float(lower.max())
+    axial = 0.0  # the widths only prune: the result is always an exact pairwise distance
     for i in np.argsort(upper)[::-1]:
         if upper[i] <= axial:
             break
