@@ -221,3 +221,18 @@ def test_descriptive_table_counts_match_the_raw_file(
     assert f"median {known.median():.3g}" in cea["summary"]
     # what TCIA does not record stays unknown, never counted as "no"
     assert n_of("R0 resection") == (0, 0, 197)
+
+
+def test_numbers_at_risk_under_the_os_curve(report: tuple[Path, Any], raw: pd.DataFrame) -> None:
+    # The SVG keeps its text as text: the x ticks, then the "At risk" row. At month t the
+    # number at risk is the number of patients whose follow-up reaches t (counted from raw).
+    import re
+
+    out, _ = report
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", (out / "km_os_overall.svg").read_text())
+    ticks = [float(t) for t in texts[: texts.index("months")]]
+    row = texts[texts.index("At risk") + 1 :]
+    counts = [int(row[0].split()[-1]), *map(int, row[1 : len(ticks)])]
+    expected = [int((raw["overall_survival_months"] >= t).sum()) for t in ticks]
+    assert counts == expected
+    assert counts[0] == 197

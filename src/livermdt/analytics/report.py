@@ -279,28 +279,30 @@ def draw(figure: Figure, fmt: str = "png") -> bytes:
     matplotlib.use("Agg")
     plt = require("matplotlib.pyplot")
     plotting = require("lifelines.plotting")
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    try:
-        for km in figure.kms:
-            km.fitter.plot_survival_function(
-                ax=ax, ci_show=True, show_censors=True, censor_styles={"ms": 4, "marker": "|"}
-            )
-        ax.set_title(figure.title)
-        ax.set_xlabel("months")
-        ax.set_ylabel(f"{figure.endpoint.title} probability")
-        ax.set_ylim(0, 1.02)
-        with warnings.catch_warnings():
-            # lifelines' at-risk table calls tight_layout on a figure it did not lay out
-            warnings.simplefilter("ignore", UserWarning)
-            plotting.add_at_risk_counts(
-                *(km.fitter for km in figure.kms), ax=ax, rows_to_show=["At risk"]
-            )
-            fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=110)
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
+    # SVG text stays text (searchable, readable by screen readers), not glyph outlines
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        fig, ax = plt.subplots(figsize=(8, 5.5))
+        try:
+            for km in figure.kms:
+                km.fitter.plot_survival_function(
+                    ax=ax, ci_show=True, show_censors=True, censor_styles={"ms": 4, "marker": "|"}
+                )
+            ax.set_title(figure.title)
+            ax.set_xlabel("months")
+            ax.set_ylabel(f"{figure.endpoint.title} probability")
+            ax.set_ylim(0, 1.02)
+            with warnings.catch_warnings():
+                # lifelines' at-risk table calls tight_layout on a figure it did not lay out
+                warnings.simplefilter("ignore", UserWarning)
+                plotting.add_at_risk_counts(
+                    *(km.fitter for km in figure.kms), ax=ax, rows_to_show=["At risk"]
+                )
+                fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=110)
+            return buf.getvalue()
+        finally:
+            plt.close(fig)
 
 
 # ---------------------------------------------------------------------------------------------
