@@ -110,3 +110,15 @@ def test_missing_height_gives_no_telv_and_no_verdict(seg6: Phantom) -> None:
     assert "patient.height_cm" in result.missing
     assert result.sflr_basis == "functional_liver_volume"
     assert all(o.adequate is None for o in result.options)
+
+
+def test_a_site_threshold_table_changes_ablation_eligibility(seg6: Phantom) -> None:
+    from livermdt.knowledge import default_thresholds
+
+    (t,) = plan(seg6.label_maps).tumours
+    assert t.ablatable and 15.0 < t.axial_diameter_mm <= 30.0
+    site = default_thresholds().with_overrides({"ablation_max_diameter_mm": 15.0})
+    result = plan(seg6.label_maps, thresholds=site)
+    (t,) = result.tumours
+    assert not t.ablatable and "> 15 mm" in t.ablation_reason
+    assert not any(o.ablation for o in result.options)

@@ -43,7 +43,7 @@ from livermdt.errors import ImagingInputError
 from livermdt.imaging.anatomy import Anatomy, combine, tumour_components
 from livermdt.imaging.labelmap import LabelMap
 from livermdt.imaging.plan_tables import PlanTables, build_tables, item_mask
-from livermdt.knowledge import threshold
+from livermdt.knowledge import ThresholdTable, default_thresholds
 
 if TYPE_CHECKING:
     from livermdt.case.model import Case
@@ -321,7 +321,10 @@ class _Requirement:
 
 
 def _requirement(
-    case: Case | None, telv_ml: float | None, required_sflr: float | None
+    case: Case | None,
+    telv_ml: float | None,
+    required_sflr: float | None,
+    thresholds: ThresholdTable | None,
 ) -> _Requirement:
     missing: list[str] = []
     evidence: list[str] = []
@@ -352,7 +355,7 @@ def _requirement(
                 telv_ml = formulas.telv_vauthey(formulas.bsa_mosteller(height, weight))
                 evidence += ["mosteller-1987-bsa", "vauthey-2002-telv"]
         if required_sflr is None:
-            req = flr_scores.required_sflr(case)
+            req = flr_scores.required_sflr(case, thresholds)
             value = req.value
             highest = req.highest_possible
             contraindicated = req.major_hepatectomy_contraindicated
@@ -517,6 +520,7 @@ def plan(
     max_options: int = 25,
     max_wedge_diameter_mm: float | None = 50.0,
     allow_ablation: bool = True,
+    thresholds: ThresholdTable | None = None,
 ) -> ResectionPlan:
     """Propose resections for the tumours of ``source`` (label maps or a combined ``Anatomy``).
 
@@ -526,7 +530,8 @@ def plan(
     ``max_parts``: most anatomical parts combined in one option; ``max_options``: the list's
     length after ranking; ``max_wedge_diameter_mm``: largest tumour (3-D diameter) offered a
     wedge (a planner setting, not a clinical rule; ``None``: no limit); ``allow_ablation``:
-    offer thermal ablation (A6).
+    offer thermal ablation (A6); ``thresholds``: a site's threshold table (default: the shipped
+    one) for the ablation size limit, the ablative margin and the required sFLR.
     """
     if not (math.isfinite(margin_mm) and margin_mm >= 0):
         raise ImagingInputError(f"margin_mm must be >= 0 mm (got {margin_mm!r})")
@@ -542,10 +547,11 @@ def plan(
     components = tumour_components(anatomy)
     if not components:
         raise ImagingInputError("no tumour (liver_tumour) in the label maps: nothing to plan")
-    req = _requirement(case, telv_ml, required_sflr)
+    req = _requirement(case, telv_ml, required_sflr, thresholds)
 
-    abl_t = threshold("ablation_max_diameter_mm")
-    abl_margin = threshold("ablation_min_margin_mm")
+    table = thresholds if thresholds is not None else default_thresholds()
+    abl_t = table["ablation_max_diameter_mm"]
+    abl_margin = table["ablation_min_margin_mm"]
     # Diameters are compared at 1e-6 mm: a 30 mm diameter between voxel centres may come out
     # as 30.000000000000004 from the affine arithmetic, and must still be <= 30 mm.
     ablatable = [allow_ablation and abl_t.holds(round(c.axial_diameter_mm, 6)) for c in components]
