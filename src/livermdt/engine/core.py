@@ -103,7 +103,7 @@ def _block_ids(*blocks: dict[str, Any] | None) -> list[str]:
     out: list[str] = []
     for block in blocks:
         if block:
-            out.extend(str(e) for e in block.get("evidence") or ())
+            out.extend(block.get("evidence") or ())
     return out
 
 

@@ -71,10 +71,14 @@ class Findings:
         self.changes.append(ChangeF(path, condition, then))
 
     def extend(self, other: Findings) -> None:
-        self.reasons.extend(other.reasons)
-        self.recommendations.extend(other.recommendations)
-        self.missing.extend(other.missing)
-        self.changes.extend(other.changes)
+        if other.reasons:
+            self.reasons.extend(other.reasons)
+        if other.recommendations:
+            self.recommendations.extend(other.recommendations)
+        if other.missing:
+            self.missing.extend(other.missing)
+        if other.changes:
+            self.changes.extend(other.changes)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 SCHEMA_ID: Final = "livermdt/assessment/v1"
 
@@ -133,13 +133,16 @@ class Assessment(BaseModel):
     engine_version: str
     knowledge_version: str
     resectability: Resectability
-    flr: dict[str, Any]
-    scores: dict[str, dict[str, Any]]
-    response: dict[str, Any] | None
+    # The FLR, score and response blocks are livermdt.scores' JSON dumps and the evidence records
+    # come from the knowledge registry: both are validated where they are made, so they are
+    # carried as they are (re-validating them cost a fifth of an assessment).
+    flr: SkipValidation[dict[str, Any]]
+    scores: SkipValidation[dict[str, dict[str, Any]]]
+    response: SkipValidation[dict[str, Any] | None]
     recommendations: list[Recommendation]
     missing_data: list[MissingItem]
     what_would_change: list[Change]
-    evidence: dict[str, dict[str, Any]]
+    evidence: SkipValidation[dict[str, dict[str, Any]]]
 
     def to_json_dict(self) -> dict[str, Any]:
         """The assessment as the spec's JSON object (keys ``schema`` and ``if``)."""
