@@ -166,7 +166,11 @@ class AssessmentService(ServiceBase):
     def assessment_history(self, case_id: str) -> list[AssessmentRecord]:
         """Every stored assessment of a case, oldest first (old engines' proposals included)."""
         with self.reading() as s:
-            self._version_row(s, case_id, None)
+            exists = s.scalar(
+                select(CaseRow.id).where(CaseRow.id == case_id, CaseRow.deleted_at.is_(None))
+            )
+            if exists is None:
+                raise NotFoundError(f"no case {case_id}")
             return [
                 _record(a)
                 for a in s.scalars(
