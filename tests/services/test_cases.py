@@ -192,6 +192,8 @@ def test_deletion_is_admin_only_needs_a_reason_hides_but_keeps_history(
         services.cases.get_case(case.id)
     with pytest.raises(NotFoundError):
         services.cases.update_case(case.id, demo_document(1), 2, surgeon)
+    with pytest.raises(NotFoundError):
+        services.assessments.assessment_history(case.id)
     assert _count(engine, CaseVersion) == 2  # every version is still in the database
     [entry] = services.audit.audit_log(admin, action="delete")
     assert entry.object_id == case.id and entry.username == admin.username
