@@ -140,3 +140,12 @@ def test_conversion_counts_only_patients_not_resectable_at_presentation() -> Non
         recs.append(RegistryRecord(rec.patient_id, "test", i + 2, values, {}, 30.4375))
     frame = cohort_frame(recs, score_fn=_no_scores)
     assert frame["converted"].tolist() == [None, True, False, None, None]
+
+
+def test_html_cells_months_and_not_reached() -> None:
+    from livermdt.analytics.report import _cell
+
+    assert _cell("median_months", 75.9666) == "76.0"
+    assert _cell("ci_upper", None) == "NR"  # the upper bound was not reached
+    assert _cell("p", 0.0002) == "0.0002"
+    assert _cell("group", "<b>") == "&lt;b&gt;"

@@ -633,24 +633,29 @@ _COLS_CINDICES: list[tuple[str, str]] = [
 ]
 
 
+#: Columns in months: one decimal, and an absent value means "not reached".
+_MONTH_COLUMNS = frozenset({"median_months", "ci_lower", "ci_upper"})
+
+
+def _cell(key: str, v: Any) -> str:
+    if key in _MONTH_COLUMNS:
+        return "NR" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}"
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return f"{v:.3g}" if abs(v) < 0.01 else f"{v:.3f}".rstrip("0").rstrip(".")
+    return html.escape(str(v))
+
+
 def _table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     if not rows:
         return "<p><em>nothing to show</em></p>"
-
-    def cell(v: Any) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, float):
-            return (
-                "NR"
-                if math.isnan(v)
-                else (f"{v:.3g}" if abs(v) < 0.01 else f"{v:.3f}".rstrip("0").rstrip("."))
-            )
-        return html.escape(str(v))
-
     head = "".join(f"<th>{html.escape(t)}</th>" for _, t in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{cell(r.get(k))}</td>" for k, _ in columns) + "</tr>" for r in rows
+        "<tr>" + "".join(f"<td>{_cell(k, r.get(k))}</td>" for k, _ in columns) + "</tr>"
+        for r in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
