@@ -481,3 +481,27 @@ def test_an_old_version_is_shown_with_the_assessment_stored_for_it(
     newest = client.get(f"/cases/{cid}").text
     assert 'id="old-version"' not in newest
     assert client.get(f"/cases/{cid}?version=9").status_code == 404
+
+
+def test_every_problem_link_at_the_top_points_at_an_element_of_the_form(login: Login) -> None:
+    client = login("surgeon")
+    response = client.post(
+        "/cases/new",
+        [
+            ("schema", "livermdt/case/v1"),
+            ("id", "anchors"),
+            ("discussion_date", "2025-05-02"),
+            ("patient.age_years", "7"),
+            ("_rows:liver_metastases.lesions", "2"),
+            ("liver_metastases.lesions[0].id", "L1"),
+            ("liver_metastases.lesions[0].segments", "9"),
+            ("liver_metastases.lesions[1].id", "L1"),
+            ("_action", "save"),
+        ],
+    )
+    assert response.status_code == 422
+    top = response.text.split('id="form-errors"')[1].split("</div>")[0]
+    anchors = re.findall(r'href="#([^"]+)"', top)
+    assert len(anchors) >= 2
+    for anchor in anchors:
+        assert f'id="{anchor}"' in response.text, anchor

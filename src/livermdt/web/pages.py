@@ -61,6 +61,7 @@ from livermdt.web.pages_form import (
     compact_rows,
     document_from_state,
     join,
+    problem_targets,
     problems_by_path,
     split_problem,
     state_from_document,
@@ -98,15 +99,10 @@ def _field_id(path: str) -> str:
     return out.rstrip("-") or "f"
 
 
-def _problem_path(problem: str) -> str:
-    return split_problem(problem)[0]
-
-
 def _environment() -> Any:
     env = environment()
     if "field_id" not in env.filters:
         env.filters["field_id"] = _field_id
-        env.filters["problem_path"] = _problem_path
         env.globals["join"] = join
         env.globals["static_url"] = lambda name: "/static/" + quote(str(name))
     return env
@@ -312,6 +308,7 @@ def _editor_context(
         "state": state,
         "errors": problems_by_path(problems, state, form),
         "problems": problems,
+        "problem_targets": problem_targets(problems, state, form),
         "case_id": case_id,
         "base_version": base_version,
         "action": f"/cases/{case_id}/edit" if case_id else "/cases/new",

@@ -649,9 +649,22 @@ def problems_by_path(
     out: dict[str, list[str]] = {}
     for problem in problems:
         path, message = split_problem(problem)
-        target = path
-        while target and target not in paths:
-            cut = max(target.rfind("."), target.rfind("["))
-            target = target[:cut] if cut > 0 else ""
+        target = _target(path, paths)
         out.setdefault(target, []).append(message if target == path else problem)
     return out
+
+
+def problem_targets(
+    problems: Iterable[str], state: FormState, form: FormGroup | None = None
+) -> list[tuple[str, str]]:
+    """Each problem with the path of the form element it is shown at (for links to it)."""
+    paths = known_paths(form or case_form(), state)
+    return [(problem, _target(split_problem(problem)[0], paths)) for problem in problems]
+
+
+def _target(path: str, paths: set[str]) -> str:
+    target = path
+    while target and target not in paths:
+        cut = max(target.rfind("."), target.rfind("["))
+        target = target[:cut] if cut > 0 else ""
+    return target
