@@ -143,6 +143,7 @@ RESECTABILITY_RULES: tuple[RuleSpec, ...] = (
             "kgr_min_per_week",
             "hida_flr_clearance_min_pct_min_m2",
             "sflr_margin_functional_assessment",
+            "minor_resection_max_segments",
         ),
         resectability.remnant,
     ),
@@ -201,7 +202,7 @@ PROPOSAL_RULES: tuple[RuleSpec, ...] = (
             "bridgewater-2020-new-epoc",
             "esmo-2023-mcrc",
         ),
-        ("fong_high_risk_min",),
+        ("fong_high_risk_min", "perioperative_chemo_months_each_side"),
         surgery.resectable_strategy,
     ),
     R(
@@ -267,7 +268,7 @@ PROPOSAL_RULES: tuple[RuleSpec, ...] = (
             "nieuwenhuizen-2020-collision-consensus",
             "jvir-ablation-margin",
         ),
-        ("ablation_max_diameter_mm", "ablation_min_margin_mm"),
+        ("ablation_max_diameter_mm", "ablation_min_margin_mm", "ablation_ideal_margin_mm"),
         surgery.resection_with_ablation,
     ),
     R(
@@ -409,6 +410,7 @@ PROPOSAL_RULES: tuple[RuleSpec, ...] = (
             "ablation_max_diameter_mm",
             "ablation_max_inr",
             "ablation_min_margin_mm",
+            "ablation_ideal_margin_mm",
             "ablation_max_lesions_alternative",
             "ablation_alternative_max_ecog",
         ),

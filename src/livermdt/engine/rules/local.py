@@ -76,7 +76,7 @@ def thermal_ablation(s: Situation) -> Findings:
                 "consider",
                 f"{f.lesion_count} lesion(s), all <= {num(max_mm)} mm: ablation was non-inferior "
                 "to resection with fewer complications (COLLISION), if a margin > "
-                f"{margin} mm (ideally > 10 mm) is achievable.",
+                f"{margin} mm (ideally > {num(th('ablation_ideal_margin_mm'))} mm) is achievable.",
                 *ABLATION_EV,
                 "petre-2017-ablation",
             )

@@ -158,7 +158,8 @@ def fitness(f: Facts, pic: Picture) -> Findings:
             out.reason(
                 "unresectable",
                 "liver_function_excludes_major",
-                f"{what}: no major hepatectomy (3+ segments), and the disease needs one.",
+                f"{what}: no major hepatectomy ({int(th('major_hepatectomy_min_segments'))}+ "
+                "segments), and the disease needs one.",
                 "jso-2019-flr",
                 "azoulay-cirrhosis-flr",
             )
@@ -272,7 +273,7 @@ def clearance(f: Facts, pic: Picture) -> Findings:
                     if les.ablatable is None and les.diameter_mm is None:
                         out.need(f"{les.path}.diameter_mm", "whether the lesion can be ablated")
                 if f.inr is None:
-                    out.need("labs.inr", "ablation needs INR <= 1.5")
+                    out.need("labs.inr", f"ablation needs INR <= {num(th('ablation_max_inr'))}")
     elif pic.major is False:
         segs = ", ".join(str(s) for s in sorted(f.involved_segments))
         out.reason(
@@ -307,7 +308,8 @@ def remnant(f: Facts, pic: Picture) -> Findings:
         out.reason(
             "resectable",
             "remnant_minor_resection",
-            "A minor resection (at most 2 segments) leaves most of the liver; "
+            f"A minor resection (at most {int(th('minor_resection_max_segments'))} segments) "
+            "leaves most of the liver; "
             "no volumetry is needed to call the remnant adequate.",
             "jso-2019-flr",
             POLICY,

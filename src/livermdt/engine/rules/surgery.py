@@ -110,11 +110,12 @@ def resectable_strategy(s: Situation) -> Findings:
         )
         out.need_all(missing, f"the Fong score (>= {high} = high risk) chooses the strategy")
     elif fong >= high:
+        months = num(th("perioperative_chemo_months_each_side"))
         out.rec(
             "perioperative_chemotherapy",
             "recommended",
             f"Fong clinical risk score {int(fong)} (>= {high}, high risk): oxaliplatin doublet "
-            "(FOLFOX or CAPOX) for about 3 months before and 3 months after the resection.",
+            f"(FOLFOX or CAPOX) for about {months} months before and {months} after the resection.",
             *periop_ev,
             *fong_ev,
         )
@@ -382,7 +383,8 @@ def resection_with_ablation(s: Situation) -> Findings:
         "resection_with_ablation",
         "recommended" if s.category == "resectable" else "consider",
         f"Ablate {ids} outside the planned resection rather than enlarge it "
-        f"(margin > {num(th('ablation_min_margin_mm'))} mm, ideally > 10 mm).",
+        f"(margin > {num(th('ablation_min_margin_mm'))} mm, ideally > "
+        f"{num(th('ablation_ideal_margin_mm'))} mm).",
         "vanderlei-2025-collision",
         "nieuwenhuizen-2020-collision-consensus",
         "jvir-ablation-margin",
