@@ -79,6 +79,7 @@ def _liver_box(arr: np.ndarray[Any, Any]) -> tuple[slice, ...]:
 def run_simpleitk(m: Any) -> dict[str, Any]:
     import SimpleITK as sitk
 
+    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)  # one core, like the targets
     arr = m.array
     # SimpleITK arrays are z, y, x: the transposed view keeps the same voxels.
     img = sitk.GetImageFromArray(np.ascontiguousarray(arr.transpose(2, 1, 0)))

@@ -466,6 +466,37 @@ def _distance_to_outside_mm(
     return far
 
 
+def _fill_enclosed(seg: npt.NDArray[np.uint8], tbox: Box, part: BoolArray) -> bool:
+    """The common case without a distance transform: when every segment voxel in the tumour's
+    box grown by one voxel has one label k, and every 6-neighbour of the voxels to fill is a
+    segment voxel, each voxel to fill gets k, exactly. Proof: along each axis ray from a voxel
+    p to fill, the first voxel not to fill is a k voxel, at distance U(p); every segment voxel
+    inside the grown box is k, and any voxel outside it is farther than the box face beyond
+    that ray's exit, hence farther than U(p). Returns False (nothing changed) otherwise."""
+    shape = seg.shape
+    if any(b.start < 1 or b.stop > n - 1 for b, n in zip(tbox, shape, strict=True)):
+        return False
+    box = _expand(tbox, [1, 1, 1], (shape[0], shape[1], shape[2]))
+    sub = seg[box]
+    need = np.zeros(sub.shape, dtype=bool)
+    need[1:-1, 1:-1, 1:-1] = part
+    need &= sub == 0
+    if not need.any():
+        return True
+    labelled = sub[sub != 0]
+    if labelled.size == 0 or labelled.min() != labelled.max():
+        return False
+    shell = np.zeros_like(need)
+    for axis in range(3):
+        for shift in (-1, 1):
+            shell |= np.roll(need, shift, axis=axis)
+    shell &= ~need
+    if not np.all(sub[shell] != 0):
+        return False
+    sub[need] = labelled[0]
+    return True
+
+
 def _fill_tumour_segments(anatomy: Anatomy) -> None:
     """Give each tumour voxel without a segment the segment of its nearest segment voxel."""
     from scipy import ndimage
@@ -479,6 +510,8 @@ def _fill_tumour_segments(anatomy: Anatomy) -> None:
     spacing = np.asarray(anatomy.spacing_mm)
     for full_box, part in anatomy.tumour_parts:
         tbox = _relative(anatomy.bbox, full_box)
+        if _fill_enclosed(seg, tbox, part):
+            continue
         margin = 2
         while True:
             box = _expand(tbox, [margin] * 3, _box_shape(bounds))
