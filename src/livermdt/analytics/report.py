@@ -460,6 +460,35 @@ def analyse(
                         "p": lr.p_value,
                     }
                 )
+            # hazard ratio of each group against the first (the lowest-risk) group
+            reference = groups[0]
+            indicators = {
+                f"{g} vs {reference}": (sub[st.column] == g).astype(float).tolist()
+                for g in groups[1:]
+            }
+            terms = notes.run(
+                f"Cox {ep.key} {st.key}",
+                cox,
+                sub[ep.time].astype(float).tolist(),
+                sub[ep.event].astype(bool).tolist(),
+                indicators,
+            )
+            entry["cox"] = [t.to_json() for t in terms] if terms else None
+            for term in terms or []:
+                cox_rows.append(
+                    {
+                        "endpoint": ep.key,
+                        "covariate": f"{st.key}: {term.covariate}",
+                        "label": f"{st.title}: {term.covariate}",
+                        "unit": "group",
+                        "n": term.n,
+                        "events": term.events,
+                        "hazard_ratio": term.hazard_ratio,
+                        "ci_lower": term.ci_lower,
+                        "ci_upper": term.ci_upper,
+                        "p": term.p_value,
+                    }
+                )
             p_text = f", log-rank p={lr.p_value:.3g}" if lr is not None else ""
             by = f"{ep.title} — {st.title}"
             figures.append(Figure(f"km_{ep.key}_{st.key}", by, f"{by}{p_text}", ep, tuple(kms)))
@@ -616,7 +645,8 @@ _COLS_LOGRANKS: list[tuple[str, str]] = [
 ]
 _COLS_COXES: list[tuple[str, str]] = [
     ("endpoint", "endpoint"),
-    ("label", "score"),
+    ("label", "covariate"),
+    ("unit", "unit"),
     ("n", "n"),
     ("events", "events"),
     ("hazard_ratio", "HR"),
@@ -719,7 +749,7 @@ Harrell's C).</p>
 <p>NR: not reached.</p>
 <h2>Log-rank tests</h2>
 {_table(a.logranks, _COLS_LOGRANKS)}
-<h2>Cox proportional hazards (per score point)</h2>
+<h2>Cox proportional hazards (per score point; per group against the lowest-risk group)</h2>
 {_table(a.coxes, _COLS_COXES)}
 <h2>Concordance index of each score (higher score = worse)</h2>
 {_table(a.cindices, _COLS_CINDICES)}
