@@ -291,3 +291,16 @@ def test_a_tumour_across_a_segment_boundary_is_split_by_nearest_segment() -> Non
     labels = {7: "liver_segment_7", 8: "liver_segment_8", 9: "liver_tumour"}
     (t,) = volumetry(LabelMap(array=arr, affine=np.eye(4), labels=labels)).tumours
     assert t.segments == {7: pytest.approx(4 / 6), 8: pytest.approx(2 / 6)}
+
+
+def test_the_enclosed_shortcut_agrees_with_the_distance_transform(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import livermdt.imaging.anatomy as anatomy_module
+
+    maps = [PHANTOM.combined_map, PHANTOM.vessel_map]
+    fast = volumetry(maps)
+    monkeypatch.setattr(anatomy_module, "_fill_enclosed", lambda *_: False)
+    slow = volumetry(maps)
+    assert [t.segments for t in fast.tumours] == [t.segments for t in slow.tumours]
+    assert fast.segments == slow.segments
