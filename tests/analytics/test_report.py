@@ -149,3 +149,41 @@ def test_html_cells_months_and_not_reached() -> None:
     assert _cell("ci_upper", None) == "NR"  # the upper bound was not reached
     assert _cell("p", 0.0002) == "0.0002"
     assert _cell("group", "<b>") == "&lt;b&gt;"
+
+
+def test_cohort_frame_takes_case_documents_and_case_objects() -> None:
+    from livermdt.case.model import Case
+
+    doc: dict[str, Any] = {
+        "schema": "livermdt/case/v1",
+        "id": "native-1",
+        "discussion_date": "2025-01-10",
+        "patient": {"sex": "female", "age_years": 58},
+        "primary": {"n_stage": "N2"},
+        "liver_metastases": {"timing": "synchronous", "lesions": [{"id": "L1", "diameter_mm": 60}]},
+        "labs": {"cea_ng_ml": 12.0},
+        "outcomes": {
+            "operations": [
+                {
+                    "date": "2025-02-01",
+                    "margin": "R1",
+                    "clavien_dindo": "IIIb",
+                    "segments_removed": [5, 6, 7, 8],
+                }
+            ],
+            "recurrences": [{"date": "2025-08-09", "sites": ["lung"]}],
+            "last_followup_date": "2026-01-10",
+            "vital_status": "alive",
+        },
+    }
+    frame = cohort_frame([doc, Case.model_validate(doc)])
+    assert len(frame) == 2
+    row = frame.iloc[0]
+    # 211 days to the recurrence, 365 days of follow-up, months of 30.4375 days
+    assert row["dfs_months"] == pytest.approx(211 / 30.4375)
+    assert row["os_months"] == pytest.approx(365 / 30.4375)
+    assert (row["os_event"], row["dfs_event"], row["recurrence"]) == (False, True, True)
+    assert (row["r0"], row["major_complication"], row["major_hepatectomy"]) == (False, True, True)
+    # Fong: N2 (1) + synchronous (1) + one lesion (0) + 60 mm (1) + CEA 12 (0) = 3
+    assert row["fong_crs"] == 3 and row["fong_group"] == "high (3-5)"
+    assert frame.iloc[1]["fong_crs"] == 3

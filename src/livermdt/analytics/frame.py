@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from livermdt.analytics._lazy import require
+from livermdt.analytics.casedoc import record_from_case
 from livermdt.analytics.records import FIELDS, RECORDED_SCORES, RegistryRecord
 from livermdt.analytics.scoring import computed_scores
+from livermdt.case.model import Case
 from livermdt.errors import InvalidInputError
 
 #: livermdt score keys the frame carries when ``livermdt.scores`` computes them.
@@ -74,14 +76,26 @@ def frame_columns() -> list[str]:
     return cols
 
 
-def cohort_frame(records: Sequence[RegistryRecord], score_fn: ScoreFn | None = None) -> Any:
-    """One pandas row per record (see the module docstring). ``score_fn`` maps a record's
+def _as_record(item: RegistryRecord | Case | Mapping[str, Any]) -> RegistryRecord:
+    if isinstance(item, RegistryRecord):
+        return item
+    if isinstance(item, Case):
+        return record_from_case(item.to_json_dict())
+    return record_from_case(item)
+
+
+def cohort_frame(
+    records: Sequence[RegistryRecord | Case | Mapping[str, Any]], score_fn: ScoreFn | None = None
+) -> Any:
+    """One pandas row per patient (see the module docstring). ``records`` are registry records,
+    ``Case`` objects or case-v1 documents (with ``outcomes``). ``score_fn`` maps a record's
     values to computed scores; by default livermdt's (:func:`scoring.computed_scores`)."""
     pd = require("pandas")
     if score_fn is None:
         score_fn = computed_scores
+    patients = [_as_record(r) for r in records]
     rows: list[dict[str, Any]] = []
-    for rec in records:
+    for rec in patients:
         row: dict[str, Any] = {"patient_id": rec.patient_id, "source": rec.source, "line": rec.line}
         for name in FIELDS:
             row[name] = rec.values.get(name)
