@@ -658,7 +658,7 @@ def plan(
     def wedge_margin(k: int, keep: Sequence[int]) -> float:
         cl = tables.clusters[k]
         local = min((cl.local_margin_mm[s] for s in keep), default=math.inf)
-        return min(local, dist.min_over([(t, s) for s in keep for t in cl.margin_pairs[s]]))
+        return dist.min_over([(t, s) for s in keep for t in cl.margin_pairs[s]], local)
 
     candidates: list[_Candidate] = []
     rejected: list[RejectedOption] = []

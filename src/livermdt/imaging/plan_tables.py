@@ -253,9 +253,10 @@ class TumourSegmentDistances:
             return False
         return self.exact(t, s) >= value
 
-    def min_over(self, pairs: Sequence[tuple[int, int]]) -> float:
-        """The exact smallest distance over ``(tumour, segment)`` pairs."""
-        best = math.inf
+    def min_over(self, pairs: Sequence[tuple[int, int]], known: float = math.inf) -> float:
+        """The exact smallest distance over ``(tumour, segment)`` pairs and ``known`` (a value
+        already found elsewhere, which spares the pairs that cannot beat it)."""
+        best = known
         for t, s in sorted(pairs, key=lambda p: float(self.lower[p[0], p[1]])):
             if self.lower[t, s] >= best:
                 break
