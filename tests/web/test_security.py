@@ -190,6 +190,9 @@ def test_serve_refuses_the_default_secret(
     monkeypatch.delenv("LIVERMDT_SECRET_KEY", raising=False)
     assert main(["serve", "--port", "1"]) == 1
     assert "LIVERMDT_SECRET_KEY" in capsys.readouterr().err
+    monkeypatch.setenv("LIVERMDT_DEMO", "true")  # only --demo makes a demo
+    assert main(["serve", "--port", "1"]) == 1
+    assert "LIVERMDT_SECRET_KEY" in capsys.readouterr().err
 
 
 def test_session_cookie_flags(settings: Settings, services: Services) -> None:

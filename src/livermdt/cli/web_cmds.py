@@ -55,7 +55,9 @@ def serve(
             demo=True, database_url=f"sqlite:///{path}", secret_key=secrets.token_urlsafe(48)
         )
     else:
-        settings = Settings()
+        # Demo mode only through --demo: a stray LIVERMDT_DEMO=true must not relax the checks
+        # on a real database.
+        settings = Settings(demo=False)
     app = create_app(settings)  # refuses the placeholder secret outside demo mode
     typer.echo(DISCLAIMER)
     typer.echo(f"database: {settings.redacted_database_url()}")
