@@ -195,18 +195,22 @@ def test_serve_refuses_the_default_secret(
     assert "LIVERMDT_SECRET_KEY" in capsys.readouterr().err
 
 
-def test_session_cookie_flags(settings: Settings, services: Services) -> None:
+@pytest.mark.parametrize(
+    ("https_only", "scheme", "secure"),
+    [(False, "http", False), (False, "https", True), (True, "http", True)],
+)
+def test_session_cookie_flags(
+    settings: Settings, services: Services, https_only: bool, scheme: str, secure: bool
+) -> None:
     services.users.create_user("hank", PASSWORD, Role.SURGEON)
-    for https_only in (False, True):
-        app = create_app(settings.model_copy(update={"https_only": https_only}), services=services)
-        with TestClient(app, base_url="https://testserver") as c:
-            r = c.post("/api/session", json={"username": "hank", "password": PASSWORD})
-            cookie = next(
-                v for v in r.headers.get_list("set-cookie") if v.startswith(SESSION_COOKIE)
-            )
-            assert "HttpOnly" in cookie and "SameSite=lax" in cookie
-            assert ("Secure" in cookie) == https_only
-            assert r.json()["csrf_token"] not in cookie
+    app = create_app(settings.model_copy(update={"https_only": https_only}), services=services)
+    with TestClient(app, base_url=f"{scheme}://testserver") as c:
+        r = c.post("/api/session", json={"username": "hank", "password": PASSWORD})
+        cookie = next(v for v in r.headers.get_list("set-cookie") if v.startswith(SESSION_COOKIE))
+        assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert ("Secure" in cookie) == secure
+        assert r.json()["csrf_token"] not in cookie
+        assert ("strict-transport-security" in r.headers) == https_only
 
 
 def test_security_headers_and_no_store(login: Login) -> None:

@@ -41,7 +41,7 @@ def login_user(request: Request, response: Response, username: str, password: st
     if old:  # a new login replaces the old session (no session fixation)
         services.users.end_session(old)
     token = services.users.start_session(user)
-    set_session_cookie(response, token, get_settings(request))
+    set_session_cookie(response, token, get_settings(request), https=request.url.scheme == "https")
     # Later code in this request (e.g. csrf_token for the answer) sees the new session.
     request.state.session_token = token
     request.state.user = user

@@ -107,14 +107,18 @@ async def verify_csrf(request: Request) -> None:
 
 
 # ---- cookies ----------------------------------------------------------------------------------
-def set_session_cookie(response: Any, token: str, settings: Settings) -> None:
+def set_session_cookie(
+    response: Any, token: str, settings: Settings, *, https: bool = False
+) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Secure with ``https_only`` or when this
+    request came over HTTPS (directly, or through a proxy uvicorn trusts)."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
         max_age=SESSION_MAX_AGE_S,
         httponly=True,
         samesite="lax",
-        secure=settings.https_only,
+        secure=settings.https_only or https,
         path="/",
     )
 
