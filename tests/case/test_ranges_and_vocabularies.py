@@ -353,3 +353,37 @@ def test_unit_suffixes_longest_first() -> None:
     assert _unit("ca19_9_u_ml") == " U/mL"
     assert _unit("flr_volume_ml") == " mL"
     assert _unit("bilirubin_umol_l") == " µmol/L"
+
+
+@pytest.mark.parametrize("procedure", vocab.OPERATION_PROCEDURES)
+def test_every_operation_procedure(procedure: str) -> None:
+    doc = base()
+    doc["outcomes"]["operations"][0].update(procedure=procedure, segments_removed=None)
+    ok(doc)
+
+
+def test_unknown_operation_procedure() -> None:
+    doc = put(base(), ("outcomes", "operations", 0, "procedure"), "hemihepatectomy")
+    lines = problems(doc)
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "outcomes.operations[0].procedure: must be one of: right_hepatectomy"
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("primary", "status"), "in_situ"),
+        (("outcomes", "vital_status"), "dead"),
+        (("treatments", 0, "type"), "hepatectomy"),
+    ],
+)
+def test_vocabulary_values_that_need_their_context(path: Path, value: str) -> None:
+    # These values are valid, but the base document holds fields that contradict them.
+    doc = put(base(), path, value)
+    if path[0] == "primary":
+        doc["primary"]["resection_date"] = None
+    if path[0] == "treatments":
+        doc["treatments"][0] = {"type": "hepatectomy", "start_date": "2024-06-01"}
+    ok(doc)
