@@ -75,7 +75,7 @@ def _serve(tmp: Path, *, demo: bool) -> Iterator[LiveServer]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
@@ -84,7 +84,7 @@ def _serve(tmp: Path, *, demo: bool) -> Iterator[LiveServer]:
         yield LiveServer(url=f"http://127.0.0.1:{port}", app=app, demo=seeded)
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=30)
         services.close()
 
 
@@ -107,7 +107,10 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        # A generous launch timeout: the CI machine is small and shared.
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=120_000
+        )
         try:
             yield instance
         finally:
@@ -118,7 +121,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
-    tab.set_default_timeout(15000)
+    tab.set_default_timeout(30_000)
     try:
         yield tab
     finally:
