@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from livermdt.analytics.concordance import concordance
 from livermdt.analytics.records import RegistryRecord
 from livermdt.analytics.tcia import import_tcia
-from livermdt.errors import ImportDataError, PermissionDeniedError
+from livermdt.errors import ConflictError, ImportDataError, PermissionDeniedError
 from livermdt.services import AttendeeRecord, Services
 from livermdt.services.registry import RegistryRow, RegistryService
 from livermdt.services.roles import Role
@@ -69,6 +69,18 @@ def test_importing_the_same_patients_twice_is_refused(
     assert _count(engine, CaseRow) == 3
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(RegistryRow)).scalar_one() == 3
+
+
+def test_a_concurrent_import_of_the_same_patients_writes_nothing(
+    engine: Engine, tcia_records: list[RegistryRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reg = RegistryService(engine)
+    reg.import_records(tcia_records[:2])
+    # the other import committed between our check and our write: the check saw nothing
+    monkeypatch.setattr(reg, "_existing", lambda sources: set())
+    with pytest.raises(ConflictError, match="nothing of this import was written"):
+        reg.import_records(tcia_records[1:4])
+    assert _count(engine, CaseRow) == 2
 
 
 def test_researcher_may_not_import(

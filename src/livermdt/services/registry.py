@@ -31,12 +31,13 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from livermdt.analytics.casedoc import case_document, record_from_case
 from livermdt.analytics.concordance import DecisionEntry, recommended_codes
 from livermdt.analytics.records import RegistryRecord
-from livermdt.errors import CaseValidationError, ImportDataError
+from livermdt.errors import CaseValidationError, ConflictError, ImportDataError
 from livermdt.services import _domain
 from livermdt.services._base import ServiceBase, add_audit, require
 from livermdt.services.records import UserInfo
@@ -120,14 +121,7 @@ class RegistryService(ServiceBase):
             except CaseValidationError as ex:
                 problems += [f"line {rec.line} ({rec.patient_id}): {p}" for p in ex.problems]
         sources = {rec.source for rec in records}
-        with self.reading() as s:
-            existing = set(
-                s.execute(
-                    select(RegistryRow.source, RegistryRow.patient_id).where(
-                        RegistryRow.source.in_(sources)
-                    )
-                ).all()
-            )
+        existing = self._existing(sources)
         for rec in records:
             if (rec.source, rec.patient_id) in existing:
                 problems.append(
@@ -140,6 +134,35 @@ class RegistryService(ServiceBase):
                 f"{n} problem{'s' if n != 1 else ''}; nothing was imported", problems[:50]
             )
         case_ids: list[str] = []
+        try:
+            self._write_all(records, canonical, user, case_ids)
+        except IntegrityError:
+            # the unique (source, patient_id) of a concurrent import of the same patients
+            raise ConflictError(
+                "the same patients were imported at the same moment by someone else; "
+                "nothing of this import was written"
+            ) from None
+        return ImportResult(
+            source=",".join(sorted(sources)), imported=len(records), case_ids=case_ids
+        )
+
+    def _existing(self, sources: set[str]) -> set[tuple[str, str]]:
+        """(source, patient id) pairs already imported from these sources."""
+        with self.reading() as s:
+            rows = s.execute(
+                select(RegistryRow.source, RegistryRow.patient_id).where(
+                    RegistryRow.source.in_(sources)
+                )
+            ).all()
+        return {(src, pid) for src, pid in rows}
+
+    def _write_all(
+        self,
+        records: Sequence[RegistryRecord],
+        canonical: list[dict[str, Any]],
+        user: UserInfo | None,
+        case_ids: list[str],
+    ) -> None:
         with self.writing() as s:
             now = utcnow()
             for rec, doc in zip(records, canonical, strict=True):
@@ -185,9 +208,6 @@ class RegistryService(ServiceBase):
                 add_audit(s, user, "create", "case", case.id, f"version=1 import={rec.source}")
                 case_ids.append(case.id)
             s.flush()
-        return ImportResult(
-            source=",".join(sorted(sources)), imported=len(records), case_ids=case_ids
-        )
 
     # ---- the cohort ----------------------------------------------------------------------
     def cohort_records(self, source: str | None = None) -> list[RegistryRecord]:
