@@ -54,11 +54,8 @@ class Facts:
     primary_site: str | None
     symptomatic: bool | None
     sidedness: str | None
-    timing: str | None
-    months_since_primary_resection: float | None
     # liver disease
     lesions: tuple[LesionFact, ...]
-    lesions_described: bool
     disappeared_ids: tuple[str, ...]
     lesion_count: int | None
     largest_mm: float | None
@@ -104,8 +101,6 @@ class Facts:
     previous_hepatectomy: bool
     chemo_lines: int
     chemo_weeks_total: float | None
-    chemo_extensive: bool | None
-    last_systemic_intent: str | None
     last_systemic_best_response: str | None
     missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -208,12 +203,12 @@ def _lesions(case: Case) -> tuple[LesionFact, ...]:
     )
 
 
-def _systemic_history(case: Case) -> tuple[str | None, str | None]:
-    """Intent and best response of the latest systemic treatment (treatments are oldest first)."""
+def _systemic_history(case: Case) -> str | None:
+    """Best response of the latest systemic treatment (treatments are oldest first)."""
     for treatment in reversed(case.treatments or []):
         if treatment.type in {"chemotherapy", "immunotherapy", "targeted"}:
-            return treatment.intent, treatment.best_response
-    return None, None
+            return treatment.best_response
+    return None
 
 
 def _chemo_weeks_total(case: Case) -> float | None:
@@ -252,9 +247,7 @@ def build_facts(case: Case) -> Facts:
     vol, pve = case.volumetry, case.pve
     plan = vol.planned_resection if vol is not None else None
 
-    exposure = _dv("chemotherapy_exposure", case, missing, "chemo_extensive")
-    extensive = getattr(exposure, "extensive", None) if exposure is not None else None
-    intent, best = _systemic_history(case)
+    best = _systemic_history(case)
     lesions = _lesions(case)
     response = compute_response(case)
 
@@ -268,12 +261,7 @@ def build_facts(case: Case) -> Facts:
         primary_site=pr.site if pr else None,
         symptomatic=pr.symptomatic if pr else None,
         sidedness=_dv("sidedness", case, missing, "sidedness"),
-        timing=_dv("metastasis_timing", case, missing, "timing"),
-        months_since_primary_resection=_dv(
-            "months_since_primary_resection", case, missing, "months_since_primary_resection"
-        ),
         lesions=lesions,
-        lesions_described=bool(lesions),
         disappeared_ids=tuple(lm.disappeared_lesion_ids or ()) if lm else (),
         lesion_count=_dv("lesion_count", case, missing, "lesion_count"),
         largest_mm=_dv("largest_lesion_mm", case, missing, "largest_mm"),
@@ -313,8 +301,6 @@ def build_facts(case: Case) -> Facts:
         previous_hepatectomy=bool(_dv("previous_hepatectomy", case, missing, "prev_hep")),
         chemo_lines=int(_dv("chemotherapy_lines", case, missing, "chemo_lines") or 0),
         chemo_weeks_total=_chemo_weeks_total(case),
-        chemo_extensive=extensive,
-        last_systemic_intent=intent,
         last_systemic_best_response=best,
         missing=missing,
     )
