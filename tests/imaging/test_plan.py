@@ -366,3 +366,20 @@ def test_sheared_grid_margins_match_a_brute_force_oracle() -> None:
         assert o.min_margin_mm == pytest.approx(float(d.min()))
         checked += 1
     assert checked >= 3
+
+
+def test_liver_voxels_without_a_segment_take_the_nearest_segment() -> None:
+    p = make_phantom((100, 80, 70), (2.0, 2.0, 2.0), tumours=[(6, 8.0)], vessels=())
+    holes = p.segments.copy()
+    holes[:, :, 30:33] = 0  # a slab the segmentation tool left unlabelled ...
+    holes[p.tumour] = p.segments[p.tumour]
+    segments = LabelMap(array=holes, affine=p.affine, labels=p.segments_map.labels)
+    liver = LabelMap(  # ... inside the liver mask of another tool
+        array=(p.segments > 0).astype(np.uint8), affine=p.affine, labels={1: "liver"}
+    )
+    result = plan([segments, liver, p.tumour_map])
+    unlabelled_ml = float(((p.segments > 0) & (holes == 0)).sum()) * p.voxel_volume_mm3 / 1000
+    assert unlabelled_ml > 0
+    assert any(f"{unlabelled_ml:.1f} mL of liver without a segment" in n for n in result.notes)
+    assert sum(result.segment_volumes_ml.values()) == pytest.approx(result.liver_volume_ml)
+    assert result.liver_volume_ml == pytest.approx(segments_ml(p, set(range(1, 9))))

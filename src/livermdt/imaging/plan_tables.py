@@ -90,23 +90,25 @@ def item_mask(bits: Sequence[int], n_items: int) -> npt.NDArray[np.uint64]:
     return out
 
 
-def _fill_unsegmented(
+def _with_every_liver_voxel_segmented(
     segments: npt.NDArray[np.uint8], liver: BoolArray, spacing: FloatArray
-) -> int:
-    """Give liver voxels without a segment the segment of the nearest segment voxel (in place)."""
+) -> tuple[npt.NDArray[np.uint8], int]:
+    """``segments`` where liver voxels without a segment take the nearest segment voxel's; the
+    input is returned as is (not copied) when every liver voxel has a segment."""
     from scipy import ndimage
 
     need = liver & (segments == 0)
     n = int(np.count_nonzero(need))
     if n == 0:
-        return 0
+        return segments, 0
     # One exact distance transform over the crop; rare (a liver mask wider than its segments).
     _, nearest = ndimage.distance_transform_edt(
         segments == 0, sampling=spacing, return_indices=True
     )
+    out = segments.copy()
     idx = np.nonzero(need)
-    segments[idx] = segments[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
-    return n
+    out[idx] = segments[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
+    return out, n
 
 
 def _adjacency(segments: npt.NDArray[np.uint8]) -> frozenset[tuple[int, int]]:
@@ -328,12 +330,17 @@ def build_tables(
     bbox = anatomy.bbox
     origin = [s.start for s in bbox]
     liver = anatomy.liver_in_bbox
-    segments = np.array(anatomy.segments_in_bbox, dtype=np.uint8, copy=True)
-    segments[~liver] = 0
-    assigned = _fill_unsegmented(segments, liver, spacing)
+    # Segment labels are liver by definition (Anatomy: the liver is the union of the liver,
+    # segment and tumour labels), so only unsegmented liver voxels need work.
+    segments, assigned = _with_every_liver_voxel_segmented(
+        np.asarray(anatomy.segments_in_bbox, dtype=np.uint8), liver, spacing
+    )
     shape = segments.shape
 
-    seg_counts = np.bincount(segments.ravel(), minlength=9)[:9].astype(np.int64)
+    # Eight comparisons are cheaper than a bincount, which widens every voxel to 64 bits.
+    seg_counts = np.array(
+        [0] + [int(np.count_nonzero(segments == s)) for s in range(1, 9)], dtype=np.int64
+    )
     present = tuple(s for s in range(1, 9) if seg_counts[s] > 0)
     adjacency = _adjacency(segments)
 
