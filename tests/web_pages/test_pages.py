@@ -505,3 +505,41 @@ def test_every_problem_link_at_the_top_points_at_an_element_of_the_form(login: L
     assert len(anchors) >= 2
     for anchor in anchors:
         assert f'id="{anchor}"' in response.text, anchor
+
+
+def test_the_researcher_role_sees_cases_but_not_who_the_patients_are(
+    login: Login, world: dict[str, Any]
+) -> None:
+    cid = world["case"].id
+    researcher, surgeon = login("researcher"), login("surgeon")
+    for url in ("/", f"/cases/{cid}", f"/meetings/{world['meeting'].id}"):
+        seen = researcher.get(url).text
+        assert "Ann Example" not in seen and "MRN-1" not in seen, url
+        assert "identity hidden" in seen
+    assert "Ann Example" in surgeon.get(f"/cases/{cid}").text
+
+
+def test_each_decision_has_its_own_summary(
+    login: Login, world: dict[str, Any], services: Any, users: dict[str, Any]
+) -> None:
+    cid, mid = world["case"].id, world["meeting"].id
+    first = services.meetings.record_decision(
+        mid, cid, ["portal_vein_embolization"], "PVE first", True, None, users["surgeon"]
+    )
+    services.meetings.record_decision(
+        mid,
+        cid,
+        ["best_supportive_care"],
+        "Declined surgery",
+        False,
+        "Patient's wish",
+        users["surgeon"],
+    )
+    client = login("surgeon")
+    page = client.get(f"/cases/{cid}").text
+    assert f"/cases/{cid}/decision-summary?decision={first.id}" in page
+    latest = client.get(f"/cases/{cid}/decision-summary").text
+    assert "Patient&#39;s wish" in latest or "Patient's wish" in latest
+    earlier = client.get(f"/cases/{cid}/decision-summary?decision={first.id}").text
+    assert "PVE first" in earlier and "Patient's wish" not in earlier
+    assert client.get(f"/cases/{cid}/decision-summary?decision=999999").status_code == 404

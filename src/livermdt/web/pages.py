@@ -38,7 +38,7 @@ from livermdt.services.records import (
     MeetingCaseEntry,
     UserInfo,
 )
-from livermdt.services.roles import Permission
+from livermdt.services.roles import Permission, Role
 from livermdt.web import auth
 from livermdt.web.deps import (
     Admin,
@@ -143,6 +143,8 @@ def render(
         "can_meetings": bool(user and user.can(Permission.MEETINGS)),
         "can_export": bool(user and user.can(Permission.EXPORT)),
         "can_admin": bool(user and user.can(Permission.ADMIN)),
+        # Data minimisation: the read-only research role sees cases, not who the patients are.
+        "show_identity": bool(user and user.role != Role.RESEARCHER),
         # The cohort page (analytics) is linked when the application includes it.
         "has_cohort": any(getattr(r, "path", "") == "/cohort" for r in request.app.routes),
     }
