@@ -20,6 +20,7 @@ Definitions (imaging-v1):
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -723,11 +724,11 @@ class _Cells:
     points: FloatArray
     order: npt.NDArray[np.intp]
     starts: npt.NDArray[np.intp]
+    sizes: npt.NDArray[np.intp]
     centres: FloatArray
 
     def members(self, cells: npt.NDArray[np.intp]) -> FloatArray:
-        stops = np.append(self.starts[1:], len(self.order))
-        sizes = stops[cells] - self.starts[cells]
+        sizes = self.sizes[cells]
         if sizes.sum() == 0:
             return self.points[:0]
         offsets = np.repeat(self.starts[cells] - np.cumsum(sizes) + sizes, sizes)
@@ -747,7 +748,9 @@ def _cells(idx: npt.NDArray[np.intp], affine: FloatArray) -> _Cells:
         [unique // (span[1] * span[2]), (unique // span[2]) % span[1], unique % span[2]], axis=1
     )
     centres = (cell_idx * _CELL + (_CELL - 1) / 2).astype(np.float64) @ affine[:3, :3].T
-    return _Cells(points, order, starts.astype(np.intp), centres + affine[:3, 3])
+    starts = starts.astype(np.intp)
+    sizes = np.diff(np.append(starts, len(order))).astype(np.intp)
+    return _Cells(points, order, starts, sizes, centres + affine[:3, 3])
 
 
 def _cell_radius_mm(affine: FloatArray) -> float:
@@ -761,6 +764,16 @@ def _candidates(mask: BoolArray, orthogonal: bool) -> BoolArray:
     # On an orthogonal grid the voxel of a set nearest to any outside voxel centre lies on the
     # set's 6-neighbour boundary; on a sheared grid every voxel is a candidate.
     return _boundary(mask) if orthogonal else mask
+
+
+def _nearest_sq(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Squared distance from each point of ``a`` to the nearest point of ``b``."""
+    from scipy.spatial.distance import cdist
+
+    out = np.empty(len(a))
+    for s in range(0, len(a), 1024):
+        out[s : s + 1024] = cdist(a[s : s + 1024], b, "sqeuclidean").min(axis=1)
+    return out
 
 
 def _min_distance(a: FloatArray, b: FloatArray) -> float:
@@ -819,13 +832,15 @@ def vessel_distances_mm(
             )
             near = np.flatnonzero(centre_d - r2 <= upper).astype(np.intp)
             around = tree.query_ball_point(t.centres[near], r=upper + r2)
-            vessel_cells = np.unique(np.concatenate([np.asarray(a, dtype=np.intp) for a in around]))
+            vessel_cells = np.unique(
+                np.fromiter(itertools.chain.from_iterable(around), dtype=np.intp)
+            )
             a = t.members(near)
             b = vessel.members(vessel_cells)
-            # Per point lower bounds (distance to the nearest cell centre of the other set,
-            # minus a cell radius) drop the points that cannot beat ``upper``.
-            a = a[tree.query(a, k=1)[0] - r2 / 2 <= upper]
-            b = b[cKDTree(t.centres[near]).query(b, k=1)[0] - r2 / 2 <= upper]
+            # Per point lower bounds (distance to the nearest candidate cell centre of the
+            # other set, minus a cell radius) drop the points that cannot beat ``upper``.
+            a = a[_nearest_sq(a, vessel.centres[vessel_cells]) <= (upper + r2 / 2) ** 2]
+            b = b[_nearest_sq(b, t.centres[near]) <= (upper + r2 / 2) ** 2]
             out[i][name] = min(upper, _min_distance(a, b)) if len(a) and len(b) else upper
     return out
 
