@@ -148,6 +148,12 @@ class Assessment(BaseModel):
         """The assessment as the spec's JSON object (keys ``schema`` and ``if``): the same as
         ``model_dump(mode="json", by_alias=True)`` (a test checks it), written out because the
         generic dump of the untyped score blocks costs more than the rest of the rendering."""
+        return self.json_view(copy=True)
+
+    def json_view(self, *, copy: bool) -> dict[str, Any]:
+        """The spec's JSON object; with ``copy=False`` the score, FLR, response and evidence
+        blocks are the assessment's own dicts (for read-only use such as rendering text)."""
+        same: Any = _json_copy if copy else _identity
         res = self.resectability
         return {
             "schema": self.schema_,
@@ -161,9 +167,9 @@ class Assessment(BaseModel):
                     for r in res.reasons
                 ],
             },
-            "flr": _json_copy(self.flr),
-            "scores": _json_copy(self.scores),
-            "response": _json_copy(self.response),
+            "flr": same(self.flr),
+            "scores": same(self.scores),
+            "response": same(self.response),
             "recommendations": [
                 {
                     "code": r.code,
@@ -177,7 +183,7 @@ class Assessment(BaseModel):
             "what_would_change": [
                 {"field": c.field, "if": c.if_, "then": c.then} for c in self.what_would_change
             ],
-            "evidence": _json_copy(self.evidence),
+            "evidence": same(self.evidence),
         }
 
     def recommendation(self, code: str) -> Recommendation | None:
@@ -186,6 +192,10 @@ class Assessment(BaseModel):
             if rec.code == code:
                 return rec
         return None
+
+
+def _identity(value: Any) -> Any:
+    return value
 
 
 def _json_copy(value: Any) -> Any:

@@ -52,7 +52,7 @@ def _pairs(block: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
 
 def render_text(assessment: Assessment) -> str:
     """The assessment as plain text (the default output of ``livermdt assess``)."""
-    a = assessment.to_json_dict()
+    a = assessment.json_view(copy=False)  # read only: no copy needed
     lines: list[str] = []
     add = lines.append
     add(f"livermdt assessment of case {a['case_id']}")
