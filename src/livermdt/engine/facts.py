@@ -15,6 +15,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from pydantic import BaseModel
+
 from livermdt.case import Case
 from livermdt.case import derived as dv
 from livermdt.scores import compute_flr, compute_response, compute_scores
@@ -169,21 +171,9 @@ def _num(value: object) -> float | None:
     return float(value)
 
 
-def _jsonable(block: object) -> dict[str, Any]:
-    """A block from ``livermdt.scores`` as a JSON dict (pydantic model or mapping)."""
-    if block is None:
-        return {}
-    dump = getattr(block, "model_dump", None)
-    if callable(dump):
-        out = dump(mode="json")
-        return dict(out) if isinstance(out, dict) else {}
-    if isinstance(block, dict):
-        return dict(block)
-    if hasattr(block, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(block)  # type: ignore[call-overload, no-any-return]
-    raise TypeError(f"cannot read a {type(block).__name__} from livermdt.scores")
+def _jsonable(block: BaseModel) -> dict[str, Any]:
+    """A block of ``livermdt.scores`` (a pydantic model) as its assessment-v1 JSON dict."""
+    return block.model_dump(mode="json")
 
 
 def _lesions(case: Case) -> tuple[LesionFact, ...]:
