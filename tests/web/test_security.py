@@ -20,7 +20,12 @@ from livermdt.errors import LivermdtError
 from livermdt.services import Services
 from livermdt.services.roles import Role
 from livermdt.web.app import create_app
-from livermdt.web.security import SESSION_COOKIE, safe_next
+from livermdt.web.security import (
+    SESSION_COOKIE,
+    LoginLimiter,
+    TooManyLoginAttemptsError,
+    safe_next,
+)
 from livermdt.web.settings import DEFAULT_SECRET, InsecureSettingsError, Settings
 from tests.services.cases_data import demo_document, edited
 from tests.web.conftest import PASSWORD, log_in
@@ -269,3 +274,26 @@ def test_error_mapping_is_in_one_place() -> None:
 
     err = LivermdtError("boom")
     assert error_body(err) == {"detail": "boom"}
+
+
+def test_login_limiter_window_below_at_and_above() -> None:
+    limiter = LoginLimiter(max_failures=3, window_s=60)
+    for t in (0.0, 1.0, 2.0):
+        limiter.check("ann", "1.2.3.4", now=t)
+        limiter.failed("Ann", "1.2.3.4", now=t)  # usernames are case-insensitive here
+    with pytest.raises(TooManyLoginAttemptsError):
+        limiter.check("ann", "1.2.3.4", now=59.9)
+    limiter.check("ann", "5.6.7.8", now=59.9)  # another address is not blocked
+    with pytest.raises(TooManyLoginAttemptsError):
+        limiter.check("ann", "1.2.3.4", now=60.0 - 1e-9)
+    limiter.check("ann", "1.2.3.4", now=60.0)  # the first failure left the window
+    limiter.check("ann", "1.2.3.4", now=200.0)
+    assert limiter.tracked() == 0  # expired entries are forgotten
+
+
+def test_login_limiter_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("livermdt.web.security.MAX_TRACKED_LOGINS", 50)
+    limiter = LoginLimiter(max_failures=3, window_s=10)
+    for i in range(500):
+        limiter.failed(f"user{i}", "1.2.3.4", now=float(i))
+    assert limiter.tracked() <= 61

@@ -39,6 +39,7 @@ CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_MAX_AGE_S = 12 * 3600
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_TRACKED_LOGINS = 10_000
 
 
 class NotAuthenticatedError(LivermdtError):
@@ -148,8 +149,12 @@ class LoginLimiter:
 
     def check(self, username: str, client: str, now: float | None = None) -> None:
         t = time.monotonic() if now is None else now
+        key = (username.lower(), client)
         with self._lock:
-            if len(self._prune((username.lower(), client), t)) >= self.max_failures:
+            recent = len(self._prune(key, t))
+            if not recent:
+                del self._failures[key]
+            if recent >= self.max_failures:
                 raise TooManyLoginAttemptsError(
                     "too many failed logins; wait a few minutes and try again"
                 )
@@ -157,7 +162,15 @@ class LoginLimiter:
     def failed(self, username: str, client: str, now: float | None = None) -> None:
         t = time.monotonic() if now is None else now
         with self._lock:
+            if len(self._failures) >= MAX_TRACKED_LOGINS:
+                # Many distinct usernames (a spray): forget the entries whose window passed.
+                for key in list(self._failures):
+                    if not self._prune(key, t):
+                        del self._failures[key]
             self._prune((username.lower(), client), t).append(t)
+
+    def tracked(self) -> int:
+        return len(self._failures)
 
     def succeeded(self, username: str, client: str) -> None:
         with self._lock:
