@@ -187,3 +187,23 @@ def test_cohort_frame_takes_case_documents_and_case_objects() -> None:
     # Fong: N2 (1) + synchronous (1) + one lesion (0) + 60 mm (1) + CEA 12 (0) = 3
     assert row["fong_crs"] == 3 and row["fong_group"] == "high (3-5)"
     assert frame.iloc[1]["fong_crs"] == 3
+
+
+def test_json_safe_and_a_group_without_events(tmp_path: Path) -> None:
+    from livermdt.analytics.report import json_safe
+
+    assert json_safe({"a": [1.0, float("inf")], "b": float("nan"), "c": "x"}) == {
+        "a": [1.0, None],
+        "b": None,
+        "c": "x",
+    }
+    # RAS wild type: no event at all -> the Cox HR of mutated vs wild type is not estimable
+    recs = [
+        _record(i, 5.0 + i, i % 2 == 1, None, "mutated" if i % 2 else "wild_type")
+        for i in range(20)
+    ]
+    summary = cohort_report(cohort_frame(recs, score_fn=_no_scores), tmp_path)
+    ras = summary["endpoints"]["os"]["stratifications"]["ras"]
+    assert ras["reported"] and ras["cox"] is None
+    assert any("not estimable" in n for n in summary["notes"])
+    json.loads((tmp_path / "summary.json").read_text())  # valid JSON, no inf

@@ -33,6 +33,7 @@ from typing import Any
 from livermdt.about import DISCLAIMER, __version__
 from livermdt.analytics._lazy import require
 from livermdt.analytics.survival import (
+    CoxTerm,
     KMSummary,
     c_index,
     cox,
@@ -134,6 +135,32 @@ class _Notes:
         for w in caught:
             self.lines.append(f"{what}: {w.category.__name__}: {str(w.message).splitlines()[0]}")
         return result
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by None (JSON has no inf or NaN; in this
+    report a missing number means "not reached" or "not estimable", as the notes say)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _estimable(terms: list[CoxTerm] | None, what: str, notes: _Notes) -> list[CoxTerm] | None:
+    """The terms, or None with a note when a hazard ratio or its CI is not finite (a group
+    without events, complete separation): such a model is reported as not estimable."""
+    if not terms:
+        return None
+    for t in terms:
+        if not all(math.isfinite(v) for v in (t.hazard_ratio, t.ci_lower, t.ci_upper, t.p_value)):
+            notes.lines.append(
+                f"{what}: not estimable ({t.covariate}: infinite hazard ratio or CI)"
+            )
+            return None
+    return terms
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,6 +500,7 @@ def analyse(
                 sub[ep.event].astype(bool).tolist(),
                 indicators,
             )
+            terms = _estimable(terms, f"Cox {ep.key} {st.key}", notes)
             entry["cox"] = [t.to_json() for t in terms] if terms else None
             for term in terms or []:
                 cox_rows.append(
@@ -522,7 +550,9 @@ def analyse(
             if len(set(s)) < 2:
                 summary["cox"][ep.key][col] = None
                 continue
-            terms = notes.run(f"Cox {ep.key} {col}", cox, t, e, {col: s})
+            terms = _estimable(
+                notes.run(f"Cox {ep.key} {col}", cox, t, e, {col: s}), f"Cox {ep.key} {col}", notes
+            )
             if terms:
                 term = terms[0]
                 summary["cox"][ep.key][col] = term.to_json()
@@ -607,7 +637,7 @@ def cohort_report(
         + ["report.html", "summary.json"]
     )
     (out_dir / "summary.json").write_text(
-        json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        json.dumps(json_safe(summary), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
         encoding="utf-8",
     )
     (out_dir / "report.html").write_text(render_html(a, pngs), encoding="utf-8")
