@@ -71,3 +71,21 @@ def test_demo_seed_is_labelled_synthetic_and_complete(services: Services) -> Non
     assert meeting is not None and meeting.id == seed.meeting_id
     assert meeting.case_ids == seed.case_ids
     assert "DEMO" in meeting.title
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_user_create_on_a_terminal_asks_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", f"sqlite:///{tmp_path / 't.sqlite3'}")
+    monkeypatch.setattr("sys.stdin", _Tty())
+    answers = iter(["first passphrase", "second passphrase"])
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    assert main(["user", "create", "lee", "--role", "surgeon"]) == 2
+    assert "differ" in capsys.readouterr().err
+    answers = iter(["same passphrase", "same passphrase"])
+    assert main(["user", "create", "lee", "--role", "surgeon"]) == 0
