@@ -17,10 +17,11 @@ from fastapi.testclient import TestClient
 
 from livermdt.web.app import create_app
 from livermdt.web.settings import Settings
+from tests.conftest import EXAMPLES  # the repository's examples/ (the shared set, versioned)
 
 ROLES = ("surgeon", "oncologist", "radiologist", "coordinator", "admin", "researcher")
 PASSWORD = "correct horse battery staple 42"
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

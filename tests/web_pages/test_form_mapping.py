@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,8 @@ from livermdt.web.pages_form import (
     state_from_document,
     state_from_form,
 )
+from tests.conftest import EXAMPLES
 from tests.strategies import valid_case_dicts
-
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "examples"
 
 
 def _canonical(document: dict[str, Any]) -> dict[str, Any]:
