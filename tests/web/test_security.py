@@ -170,10 +170,37 @@ def test_injection_in_free_text_is_stored_verbatim_and_shown_escaped(
     ).json()
     assert meeting["title"] == hostile and meeting["attendees"][0]["name"] == hostile
     assert surgeon.get("/api/cases").json()[0]["patient"]["display_name"] == hostile
+    surgeon.post(f"/api/meetings/{meeting['id']}/cases", json={"case_id": case["id"]})
+    decision = surgeon.post(
+        f"/api/meetings/{meeting['id']}/decisions",
+        json={
+            "case_id": case["id"],
+            "codes": [hostile],
+            "text": hostile,
+            "follows_proposal": False,
+            "deviation_reason": hostile,
+        },
+    ).json()
+    assert (decision["text"], decision["deviation_reason"], decision["codes"]) == (
+        hostile,
+        hostile,
+        [hostile],
+    )
     # The pages show it escaped, never as markup.
-    for page in ("/", f"/cases/{case['id']}/edit", "/meetings"):
-        html = surgeon.get(page).text
-        assert "<script>alert" not in html and "<img src=x" not in html, page
+    pages = [
+        "/",
+        "/meetings",
+        f"/meetings/{meeting['id']}",
+        f"/cases/{case['id']}",
+        f"/cases/{case['id']}/edit",
+        f"/cases/{case['id']}/history",
+        f"/cases/{case['id']}/decision-summary",
+    ]
+    for page in pages:
+        response = surgeon.get(page)
+        assert response.status_code == 200, page
+        assert "<script>alert" not in response.text, page
+        assert "<img src=x" not in response.text, page
     # ... and present, escaped the way Jinja2 escapes (markupsafe)
     assert str(markupsafe.escape(hostile)) in surgeon.get("/").text
 
