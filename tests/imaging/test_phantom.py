@@ -224,3 +224,23 @@ def test_save_nifti_round_trip(tmp_path: object) -> None:
     truth = json.loads((Path(str(tmp_path)) / "phantom_truth.json").read_text())
     assert truth["tumours"][0]["segment"] == 6
     assert len(paths) == 7
+
+
+def test_label_maps_carry_canonical_names_and_combine() -> None:
+    from livermdt.imaging import combine
+
+    p = make_phantom((80, 64, 56), (2.5, 2.5, 2.5), tumours=[(6, 9.0)])
+    assert p.segments_map.labels == {s: f"liver_segment_{s}" for s in range(1, 9)}
+    assert p.tumour_map.labels == {1: "liver_tumour"}
+    assert set(p.vessel_map.labels.values()) == {
+        "portal_vein",
+        "hepatic_vein",
+        "inferior_vena_cava",
+    }
+    assert np.allclose(p.segments_map.affine, p.affine)
+    anatomy = combine(list(p.label_maps))
+    assert int(anatomy.liver_in_bbox.sum()) == int((p.segments > 0).sum())
+    assert int(anatomy.tumour_in_bbox.sum()) == int(p.tumour.sum())
+    combined = p.combined_map
+    assert int((combined.array == 9).sum()) == int(p.tumour.sum())
+    assert int((combined.array > 0).sum()) == int((p.segments > 0).sum())

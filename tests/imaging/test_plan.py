@@ -383,3 +383,19 @@ def test_liver_voxels_without_a_segment_take_the_nearest_segment() -> None:
     assert any(f"{unlabelled_ml:.1f} mL of liver without a segment" in n for n in result.notes)
     assert sum(result.segment_volumes_ml.values()) == pytest.approx(result.liver_volume_ml)
     assert result.liver_volume_ml == pytest.approx(segments_ml(p, set(range(1, 9))))
+
+
+def test_right_liver_tumour_with_a_small_remnant_gives_pve_then_resection() -> None:
+    """A7: no tumour in the future remnant, so no first stage: PVE, then the right hepatectomy."""
+    p = make_phantom(tumours=[((35.0, -5.0, 0.0), 30.0)], vessels=())
+    result = plan(p.label_maps, telv_ml=2200.0, required_sflr=0.40)
+    assert all(o.adequate is False for o in result.options)
+    assert all({5, 6, 7, 8} <= set(o.segments_removed) for o in result.options)
+    ts = result.two_stage
+    assert ts is not None
+    assert ts.strategy == "pve_then_resection"
+    assert ts.stage1_wedges == () and ts.stage1_ablation == ()
+    assert ts.stage2_procedure == "right_hepatectomy"
+    assert ts.pve_target == "right portal vein"
+    assert ts.flr_volume_ml == pytest.approx(segments_ml(p, {1, 2, 3, 4}))
+    assert ts.growth_needed_fraction == pytest.approx(880.0 / ts.flr_volume_ml - 1.0)
