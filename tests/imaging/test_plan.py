@@ -399,3 +399,28 @@ def test_right_liver_tumour_with_a_small_remnant_gives_pve_then_resection() -> N
     assert ts.pve_target == "right portal vein"
     assert ts.flr_volume_ml == pytest.approx(segments_ml(p, {1, 2, 3, 4}))
     assert ts.growth_needed_fraction == pytest.approx(880.0 / ts.flr_volume_ml - 1.0)
+
+
+def test_more_than_64_wedges_and_zones_are_counted_exactly() -> None:
+    """40 small tumours give 40 wedges and 40 ablation zones: the coverage table needs two
+    64-bit words per voxel. The ablation-only and wedge-only plans are checked against the
+    full-grid oracle."""
+    p = make_phantom(
+        (100, 80, 70),
+        (2.0, 2.0, 2.0),
+        random_tumours=40,
+        random_radius_mm=(2.5, 4.0),
+        random_gap_mm=12.0,
+        seed=7,
+        vessels=(),
+    )
+    result = plan(p.label_maps, max_options=400)
+    assert len(result.tumours) == 40
+    ablation_only = [o for o in result.options if o.procedure == "ablation"]
+    wedge_only = [o for o in result.options if not o.segments_removed and not o.ablation]
+    assert len(ablation_only) == 1 and len(wedge_only) == 1
+    assert ablation_only[0].ablated_volume_ml == pytest.approx(oracle_within_ml(p, 5.0))
+    assert wedge_only[0].resected_volume_ml == pytest.approx(oracle_within_ml(p, 1.0))
+    for o in result.options:
+        total = o.resected_volume_ml + o.ablated_volume_ml + o.flr_volume_ml
+        assert total == pytest.approx(result.liver_volume_ml)
