@@ -30,7 +30,7 @@ from livermdt.errors import (
     LivermdtError,
     NotFoundError,
 )
-from livermdt.services import SPECIALTIES, CaseVersionConflict
+from livermdt.services import SPECIALTIES, CaseVersionConflict, Services
 from livermdt.services.records import (
     AssessmentRecord,
     AttendeeRecord,
@@ -49,7 +49,6 @@ from livermdt.web.deps import (
     MeetingOrganiser,
     OptionalUser,
     ServicesDep,
-    SettingsDep,
     Viewer,
 )
 from livermdt.web.diagram import couinaud_svg_for_case
@@ -252,7 +251,7 @@ def logout(request: Request, user: OptionalUser) -> Response:
 # --- worklist -------------------------------------------------------------------------------------
 
 
-def _readings(services: Any, entries: list[MeetingCaseEntry]) -> dict[str, tuple[Any, Any]]:
+def _readings(services: Services, entries: list[MeetingCaseEntry]) -> dict[str, tuple[Any, Any]]:
     """Category and open missing-data count of each listed case. A case whose current version
     has no stored assessment yet is assessed now (and stored), so the meeting's list is complete;
     the store keeps the engine and knowledge versions with it."""
@@ -716,7 +715,7 @@ async def meeting_add_case(
 
 
 def _decision_context(
-    services: Any, meeting_id: str, case_id: str, user: UserInfo
+    services: Services, meeting_id: str, case_id: str, user: UserInfo
 ) -> dict[str, Any]:
     from livermdt.engine.model import ALL_CODES
 
@@ -808,7 +807,7 @@ async def decision_submit(
 # --- decision summary -----------------------------------------------------------------------------
 
 
-def _summary(services: Any, case_id: str, decision_id: int | None) -> DecisionSummary:
+def _summary(services: Services, case_id: str, decision_id: int | None) -> DecisionSummary:
     decisions: list[DecisionRecord] = services.meetings.decisions_for_case(case_id)
     if decision_id is not None:
         decisions = [d for d in decisions if d.id == decision_id]
@@ -873,13 +872,11 @@ def audit_page(
     request: Request,
     user: Admin,
     services: ServicesDep,
-    settings: SettingsDep,
     action: str | None = None,
     username: str | None = None,
     object_id: str | None = None,
     page: int = 1,
 ) -> Response:
-    del settings
     page = max(1, page)
     size = 100
     entries = services.audit.audit_log(
