@@ -52,3 +52,14 @@ def test_snapshot_is_current(case_id: str) -> None:
     assert snapshot_text(CASES / f"{case_id}.json") == expected, (
         "advice changed: review and run `python -m tests.golden.regenerate`"
     )
+
+
+def test_checked_in_cases_and_expectations_match_the_builder() -> None:
+    from tests.golden.build_cases import build
+
+    built = build()
+    assert sorted(cid for cid, _, _ in built) == IDS
+    for cid, doc, expect in built:
+        on_disk = json.loads((CASES / f"{cid}.json").read_text(encoding="utf-8"))
+        assert on_disk == doc, f"{cid}: run `python -m tests.golden.build_cases`"
+        assert EXPECTATIONS[cid] == expect, f"{cid}: run `python -m tests.golden.build_cases`"
