@@ -1175,6 +1175,24 @@ def _(d: Doc) -> None:
     d["restaging"][1]["cea_ng_ml"] = 90
 
 
+@case(
+    "g68-hbs-margin-0.049",
+    "A2: sFLR 197.7/1309.26 = 0.1510, 0.0490 short of 0.20 (< 0.05) -> functional assessment",
+    {"category": "potentially_resectable", "codes": {"functional_liver_assessment": "recommended"}},
+)
+def _(d: Doc) -> None:
+    right_liver(d, 197.7)
+
+
+@case(
+    "g69-hbs-margin-0.051",
+    "A2: sFLR 195/1309.26 = 0.1489, 0.0511 short (not < 0.05) -> no functional assessment",
+    {"category": "potentially_resectable", "codes": {"functional_liver_assessment": None}},
+)
+def _(d: Doc) -> None:
+    right_liver(d, 195)
+
+
 def build() -> list[tuple[str, Doc, Doc]]:
     out: list[tuple[str, Doc, Doc]] = []
     seen: set[str] = set()
