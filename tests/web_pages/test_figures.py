@@ -184,3 +184,17 @@ def test_recist_plot_draws_one_point_per_time_point_and_the_pr_line() -> None:
 def test_recist_plot_needs_a_point() -> None:
     with pytest.raises(ValueError):
         recist_svg([])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.integers(1, 8), st.lists(st.text(min_size=1, max_size=8), max_size=3)),
+    st.sets(st.integers(1, 8)),
+)
+def test_diagram_marks_exactly_the_given_segments(
+    lesions: dict[int, list[str]], removed: set[int]
+) -> None:
+    svg = couinaud_svg(lesions, removed)
+    ET.fromstring(svg)  # well-formed whatever the lesion ids hold
+    assert _segments(svg, "seg-lesion") == {s for s, ids in lesions.items() if ids}
+    assert _segments(svg, "seg-removed") == removed

@@ -12,6 +12,7 @@ is drawn as a dashed oval over the hilum, as Couinaud's front-view schematic doe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -46,6 +47,15 @@ LESION_FILL = "#c0392b"
 REMOVED_STROKE = "#1f3a5f"
 
 
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """Escaped text that is also valid XML: a control character (which a lesion id typed in
+    a form may carry) becomes U+FFFD instead of breaking the SVG."""
+    return escape(_XML_INVALID.sub("\ufffd", value))
+
+
 def _check_segment(segment: int) -> int:
     if segment not in SEGMENTS:
         raise ValueError(f"Couinaud segment must be 1..8 (got {segment!r})")
@@ -69,7 +79,7 @@ def couinaud_svg(
     """
     lesions = {_check_segment(s): list(ids) for s, ids in lesions_by_segment.items() if ids}
     removed = {_check_segment(s) for s in removed_segments}
-    sid = escape(svg_id)
+    sid = _text(svg_id)
     if lesions:
         lesion_words = "Lesions in segment" + ("s " if len(lesions) > 1 else " ") + _join(lesions)
     else:
@@ -87,7 +97,7 @@ def couinaud_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" id="{sid}" class="couinaud" '
         f'viewBox="0 0 400 300" role="img" aria-labelledby="{sid}-title {sid}-desc">',
         f'<title id="{sid}-title">Couinaud liver segments (front view)</title>',
-        f'<desc id="{sid}-desc">{escape(description)}</desc>',
+        f'<desc id="{sid}-desc">{_text(description)}</desc>',
         "<defs>",
         f'<pattern id="{sid}-hatch" patternUnits="userSpaceOnUse" width="8" height="8" '
         'patternTransform="rotate(45)">'
@@ -102,7 +112,7 @@ def couinaud_svg(
             words.append("lesion " + ", ".join(lesions[segment]))
         if segment in removed:
             words.append("removed by the planned resection")
-        return escape(": ".join(words[:1]) + (": " + "; ".join(words[1:]) if words[1:] else ""))
+        return _text(": ".join(words[:1]) + (": " + "; ".join(words[1:]) if words[1:] else ""))
 
     def classes(segment: int) -> str:
         names = ["seg"]
