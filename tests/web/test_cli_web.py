@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -89,3 +90,29 @@ def test_user_create_on_a_terminal_asks_twice(
     assert "differ" in capsys.readouterr().err
     answers = iter(["same passphrase", "same passphrase"])
     assert main(["user", "create", "lee", "--role", "surgeon"]) == 0
+
+
+def test_user_list_deactivate_and_activate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("a sturdy passphrase\n"))
+    assert main(["user", "create", "max", "--role", "oncologist"]) == 0
+    engine = make_engine(url)
+    try:
+        users = Services(engine).users
+        user = users.get_user("max")
+        assert user is not None
+        token = users.start_session(user)
+        assert main(["user", "deactivate", "max"]) == 0
+        assert users.authenticate("max", "a sturdy passphrase") is None
+        assert Services(engine).users.user_for_session(token) is None  # logged out everywhere
+        capsys.readouterr()
+        assert main(["user", "list"]) == 0
+        assert re.search(r"max\s+oncologist\s+deactivated", capsys.readouterr().out)
+        assert main(["user", "activate", "max"]) == 0
+        assert users.authenticate("max", "a sturdy passphrase") is not None
+        assert main(["user", "deactivate", "nobody"]) == 1
+    finally:
+        engine.dispose()

@@ -8,12 +8,18 @@ import secrets
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 import typer
 
 from livermdt.about import DISCLAIMER
 from livermdt.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from livermdt.services import Services
 
 user_app = typer.Typer(
     name="user", help="Manage users of the MDT application.", no_args_is_help=True
@@ -118,6 +124,55 @@ def user_create(
     finally:
         engine.dispose()
     typer.echo(f"created user {user.username} ({user.role.value})")
+
+
+def _user_services() -> tuple[Services, Engine]:
+    from livermdt.services import Services
+    from livermdt.storage.db import make_engine
+    from livermdt.storage.migrate import upgrade
+    from livermdt.web.settings import Settings
+
+    engine = make_engine(Settings())
+    upgrade(engine)
+    return Services(engine), engine
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the users with their roles and whether they may log in."""
+    services, engine = _user_services()
+    try:
+        for user in services.users.list_users(None):
+            state = "active" if user.active else "deactivated"
+            typer.echo(f"{user.username:<24} {user.role.value:<12} {state}")
+    finally:
+        engine.dispose()
+
+
+def _set_active(username: str, active: bool) -> None:
+    from livermdt.errors import NotFoundError
+
+    services, engine = _user_services()
+    try:
+        user = services.users.get_user(username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r}")
+        services.users.set_active(user.id, active, by=None)
+    finally:
+        engine.dispose()
+    typer.echo(f"{username} {'reactivated' if active else 'deactivated (logged out everywhere)'}")
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Stop a user from logging in and end their sessions (the history keeps their name)."""
+    _set_active(username, False)
+
+
+@user_app.command("activate")
+def user_activate(username: str = typer.Argument(..., help="Login name.")) -> None:
+    """Let a deactivated user log in again."""
+    _set_active(username, True)
 
 
 @db_app.command("upgrade")
