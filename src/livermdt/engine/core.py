@@ -22,11 +22,6 @@ from livermdt.engine.model import (
     STRATEGY_CODES,
     Assessment,
     Category,
-    Change,
-    MissingItem,
-    Reason,
-    Recommendation,
-    Resectability,
 )
 from livermdt.engine.registry import PROPOSAL_RULES, RESECTABILITY_RULES
 from livermdt.engine.rules._common import picture
@@ -144,29 +139,37 @@ def assess(case: Case) -> Assessment:
     for evidence in [r.evidence for r in reasons] + [r.evidence for r in recs]:
         cited.update(dict.fromkeys(evidence))
     cited.update(dict.fromkeys(_block_ids(facts.flr, facts.response, *facts.scores.values())))
-    return Assessment(
-        case_id=case.id,
-        engine_version=__version__,
-        knowledge_version=KNOWLEDGE_VERSION,
-        resectability=Resectability(
-            category=category,
-            reasons=[Reason(code=r.code, text=r.text, evidence=list(r.evidence)) for r in reasons],
-        ),
-        flr=facts.flr,
-        scores=facts.scores,
-        response=facts.response,
-        recommendations=[
-            Recommendation(
-                code=r.code, strength=r.strength, rationale=r.rationale, evidence=list(r.evidence)
-            )
-            for r in recs
-        ],
-        missing_data=[
-            MissingItem(field=m.field, why=m.why) for m in _dedupe_missing(found.missing)
-        ],
-        what_would_change=[
-            Change(field=c.field, if_=c.condition, then=c.then)
-            for c in _dedupe_changes(found.changes)
-        ],
-        evidence={eid: dict(_evidence_json(eid)) for eid in cited},
+    # One validation of the whole object (in pydantic's core) is cheaper than building each part.
+    return Assessment.model_validate(
+        {
+            "case_id": case.id,
+            "engine_version": __version__,
+            "knowledge_version": KNOWLEDGE_VERSION,
+            "resectability": {
+                "category": category,
+                "reasons": [
+                    {"code": r.code, "text": r.text, "evidence": list(r.evidence)} for r in reasons
+                ],
+            },
+            "flr": facts.flr,
+            "scores": facts.scores,
+            "response": facts.response,
+            "recommendations": [
+                {
+                    "code": r.code,
+                    "strength": r.strength,
+                    "rationale": r.rationale,
+                    "evidence": list(r.evidence),
+                }
+                for r in recs
+            ],
+            "missing_data": [
+                {"field": m.field, "why": m.why} for m in _dedupe_missing(found.missing)
+            ],
+            "what_would_change": [
+                {"field": c.field, "if": c.condition, "then": c.then}
+                for c in _dedupe_changes(found.changes)
+            ],
+            "evidence": {eid: dict(_evidence_json(eid)) for eid in cited},
+        }
     )
