@@ -640,7 +640,7 @@ def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tu
     # Bracket each slice's diameter by its widths along K in-plane directions: the largest
     # width is at most the diameter, and the diameter at most that over cos(pi / 2K). Only the
     # slices whose upper bound beats the best lower bound are measured exactly.
-    k = 8
+    k = 16
     e1 = m[:, in_plane[0]] / np.linalg.norm(m[:, in_plane[0]])
     e2 = m[:, in_plane[1]] - (m[:, in_plane[1]] @ e1) * e1
     e2 /= np.linalg.norm(e2)
