@@ -93,7 +93,7 @@ def test_decision_that_deviates_needs_a_reason(services: Services, engine: Engin
     decision = services.meetings.record_decision(
         meeting.id,
         case.id,
-        ["systemic_therapy"],
+        ["palliative_systemic_therapy"],
         "Chemotherapy first",
         False,
         "patient prefers to defer surgery",
@@ -122,13 +122,25 @@ def test_decision_rules(services: Services) -> None:
     meeting = services.meetings.create_meeting(MDT_DAY, "Liver MDT", surgeon)
     case = services.cases.create_case(demo_document(1), surgeon)
     with pytest.raises(InvalidInputError) as info:  # not on the meeting's list
-        services.meetings.record_decision(meeting.id, case.id, ["x"], "", True, None, surgeon)
+        services.meetings.record_decision(
+            meeting.id, case.id, ["surveillance"], "", True, None, surgeon
+        )
     assert info.value.problems[0].startswith("case_id:")
     services.meetings.add_case_to_meeting(meeting.id, case.id, surgeon)
+    with pytest.raises(InvalidInputError) as unknown:
+        services.meetings.record_decision(
+            meeting.id, case.id, ["surveillance", "resect it all"], "", True, None, surgeon
+        )
+    assert unknown.value.problems == [
+        "codes[1]: not a recommendation code of assessment-v1 (got 'resect it all'); "
+        "write other plans in the text"
+    ]
     with pytest.raises(InvalidInputError):  # neither codes nor text
         services.meetings.record_decision(meeting.id, case.id, [" "], " ", True, None, surgeon)
     with pytest.raises(PermissionDeniedError):
-        services.meetings.record_decision(meeting.id, case.id, ["x"], "", True, None, researcher)
+        services.meetings.record_decision(
+            meeting.id, case.id, ["surveillance"], "", True, None, researcher
+        )
 
 
 def test_assessment_is_stored_per_version_with_engine_and_knowledge_versions(

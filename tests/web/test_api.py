@@ -151,7 +151,11 @@ def test_meeting_and_decision_flow(login: Login) -> None:
     )
     assert surgeon.get("/api/meetings/next", params={"today": "2025-09-16"}).json() is None
 
-    decision = {"case_id": case_id, "codes": ["systemic_therapy"], "follows_proposal": False}
+    decision = {
+        "case_id": case_id,
+        "codes": ["palliative_systemic_therapy"],
+        "follows_proposal": False,
+    }
     r = surgeon.post(f"/api/meetings/{meeting_id}/decisions", json=decision)
     assert r.status_code == 422 and r.json()["problems"][0].startswith("deviation_reason:")
     r = researcher.post(

@@ -49,3 +49,10 @@ def engine_version() -> str:
     from livermdt.about import __version__
 
     return str(getattr(engine_pkg, "ENGINE_VERSION", __version__))
+
+
+def recommendation_codes() -> frozenset[str]:
+    """Every recommendation code of assessment-v1 (what a decision's codes may be)."""
+    from livermdt.engine.model import ALL_CODES
+
+    return frozenset(ALL_CODES)

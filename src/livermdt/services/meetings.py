@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from livermdt.errors import ConflictError, InvalidInputError, NotFoundError
+from livermdt.services import _domain
 from livermdt.services._base import ServiceBase, add_audit, require, usernames
 from livermdt.services.assessments import AssessmentService
 from livermdt.services.cases import CaseService
@@ -67,12 +68,23 @@ def _decision(d: Decision, names: dict[int, str]) -> DecisionRecord:
 
 
 def validate_decision(
-    codes: Sequence[str], text: str, follows_proposal: bool, deviation_reason: str | None
+    codes: Sequence[str],
+    text: str,
+    follows_proposal: bool,
+    deviation_reason: str | None,
+    known_codes: Collection[str] = (),
 ) -> tuple[list[str], str, str | None]:
+    """Clean a decision, or raise ``InvalidInputError`` listing every problem. With
+    ``known_codes``, each code must be one of them (free text belongs in ``text``)."""
     problems = []
     clean_codes = [c.strip() for c in codes if c and c.strip()]
-    if any(len(c) > 100 for c in clean_codes):
-        problems.append("codes: each code at most 100 characters")
+    for i, code in enumerate(clean_codes):
+        if known_codes and code not in known_codes:
+            shown = code if len(code) <= 60 else code[:57] + "..."
+            problems.append(
+                f"codes[{i}]: not a recommendation code of assessment-v1 (got {shown!r}); "
+                "write other plans in the text"
+            )
     clean_text = (text or "").strip()
     if not clean_codes and not clean_text:
         problems.append("codes: give the chosen plan as recommendation codes or as text")
@@ -264,7 +276,7 @@ class MeetingService(ServiceBase):
         A later decision for the same case and meeting is added, never overwriting."""
         require(user, Permission.DECIDE)
         clean_codes, clean_text, reason = validate_decision(
-            codes, text, follows_proposal, deviation_reason
+            codes, text, follows_proposal, deviation_reason, _domain.recommendation_codes()
         )
         meeting = self.get_meeting(meeting_id)
         if case_id not in meeting.case_ids:
