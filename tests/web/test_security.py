@@ -320,3 +320,16 @@ def test_login_limiter_memory_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     for i in range(500):
         limiter.failed(f"user{i}", "1.2.3.4", now=float(i))
     assert limiter.tracked() <= 61
+
+
+def test_settings_come_from_the_environment_and_are_validated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LIVERMDT_DATABASE_URL", "postgresql+psycopg://u:hunter2@db/livermdt")
+    monkeypatch.setenv("LIVERMDT_HTTPS_ONLY", "true")
+    settings = Settings()
+    assert settings.https_only and not settings.demo
+    assert "hunter2" not in settings.redacted_database_url()
+    monkeypatch.setenv("LIVERMDT_LOGIN_MAX_FAILURES", "0")
+    with pytest.raises(ValueError):
+        Settings()

@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     #: Served over HTTPS (directly or behind a proxy): session cookies get the Secure flag.
     https_only: bool = False
     #: Failed logins per username and client within ``login_window_s`` before a 429.
-    login_max_failures: int = 5
-    login_window_s: int = 300
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_s: int = Field(default=300, ge=1)
 
     def check_safe_to_start(self) -> None:
         """Refuse to serve real data with the placeholder or a short secret."""
