@@ -53,10 +53,12 @@ def ct_series(
 def write_seg(
     path: Path,
     source: Sequence[object],
-    masks_zyxs: npt.NDArray[np.bool_],
+    masks_zyxs: npt.NDArray[np.generic],
     names: Sequence[str],
+    fractional: bool = False,
 ) -> Path:
-    """``masks_zyxs``: (slices, rows, columns, segments) booleans."""
+    """``masks_zyxs``: (slices, rows, columns, segments) booleans, or probabilities in 0..1 for a
+    FRACTIONAL segmentation."""
     import highdicom as hd
     from pydicom.uid import generate_uid
 
@@ -75,7 +77,11 @@ def write_seg(
     seg = hd.seg.Segmentation(
         source_images=list(source),
         pixel_array=masks_zyxs,
-        segmentation_type=hd.seg.SegmentationTypeValues.BINARY,
+        segmentation_type=(
+            hd.seg.SegmentationTypeValues.FRACTIONAL
+            if fractional
+            else hd.seg.SegmentationTypeValues.BINARY
+        ),
         segment_descriptions=descriptions,
         series_instance_uid=generate_uid(),
         series_number=2,

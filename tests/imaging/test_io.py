@@ -157,6 +157,22 @@ def test_dicom_seg_overlapping_segments(tmp_path: Path) -> None:
     _check(maps)
 
 
+def test_dicom_seg_fractional_counts_voxels_from_one_half(tmp_path: Path) -> None:
+    liver, tumour = _zyx_masks()
+    prob = np.where(liver, 0.9, 0.0)
+    prob[0, 0, 0] = 0.4  # below one half: outside
+    tprob = np.where(tumour, 0.5, 0.0)  # exactly one half: inside
+    source = ct_series(SHAPE_ZYX, SPACING_ZYX, ORIGIN_LPS)
+    path = write_seg(
+        tmp_path / "frac.dcm",
+        source,
+        np.stack([prob, tprob], axis=-1).astype(np.float32),
+        ["Liver", "Liver tumor"],
+        fractional=True,
+    )
+    _check(read_labelmaps(path))
+
+
 def test_dicom_seg_without_a_liver_segment_is_an_error(tmp_path: Path) -> None:
     liver, _ = _zyx_masks()
     source = ct_series(SHAPE_ZYX, SPACING_ZYX, ORIGIN_LPS)

@@ -328,7 +328,12 @@ def _read_dicom_seg(path: Path) -> list[LabelMap]:
         raise ImagingInputError(
             f"{path}: DICOM SEG has {len(numbers)} segments but {array.shape[-1]} channels"
         )
-    masks = [(names[n], array[..., i] > 0) for i, n in enumerate(numbers)]
+    # FRACTIONAL segmentations come back rescaled to 0..1: a voxel is inside from one half.
+    inside = 0.5 if np.issubdtype(array.dtype, np.floating) else 0
+    masks = [
+        (names[n], array[..., i] >= inside if inside else array[..., i] > 0)
+        for i, n in enumerate(numbers)
+    ]
     return _split_masks(masks, affine, str(path))
 
 
