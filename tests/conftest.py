@@ -11,6 +11,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge behaviour, not speed (speed lives in benchmarks/): no per-example deadline
+# and no "too slow" health check, which only measure how busy the machine is. Failing examples are
+# printed with the blob that reproduces them.
+settings.register_profile(
+    "livermdt",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.load_profile("livermdt")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
