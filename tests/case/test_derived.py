@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from livermdt.case import Case, derived, parse_case
+from livermdt.scores import extensive_chemotherapy
 
 TODAY = "2025-09-15"
 
@@ -235,6 +236,8 @@ def test_disappeared_lesions_are_not_counted() -> None:
 
 
 # --- chemotherapy exposure (A2) -----------------------------------------------------------------
+# The case layer measures; "extensive" is decided against the shipped threshold table by
+# livermdt.scores (site overrides: tests/scores/test_flr.py).
 
 
 def _chemo(*courses: dict[str, Any]) -> derived.Derived[derived.ChemotherapyExposure]:
@@ -255,8 +258,9 @@ def test_twelve_versus_thirteen_weeks(start: str, end: str, weeks: float, extens
     d = _chemo({"start_date": start, "end_date": end, "regimen": "FOLFOX", "cycles": 20})
     assert d.value is not None
     assert d.value.weeks == pytest.approx(weeks)
-    assert d.value.extensive is extensive
+    assert extensive_chemotherapy(d) is extensive
     assert d.value.basis == "dates"  # dates win over cycles
+    assert (d.value.days_dated, d.value.cycles_2weekly) == (round(weeks * 7), 0)
     assert d.missing == ()
 
 
@@ -276,8 +280,11 @@ def test_twelve_versus_thirteen_weeks(start: str, end: str, weeks: float, extens
 def test_cycles_when_dates_are_missing(regimen: str, cycles: int, extensive: bool) -> None:
     d = _chemo({"regimen": regimen, "cycles": cycles})
     assert d.value is not None
-    assert d.value.extensive is extensive
+    assert extensive_chemotherapy(d) is extensive
     assert d.value.basis == "cycles"
+    two_weekly = (d.value.cycles_2weekly, d.value.cycles_3weekly) == (cycles, 0)
+    assert two_weekly or (d.value.cycles_2weekly, d.value.cycles_3weekly) == (0, cycles)
+    assert d.value.days_dated == 0
     cycle_days = 21 if regimen.startswith("CAP") or regimen == "capecitabine" else 14
     assert d.value.weeks == pytest.approx(cycles * cycle_days / 7)
 
@@ -296,7 +303,7 @@ def test_window_clipping_at_365_days(end: str, days: int, extensive: bool) -> No
     d = _chemo({"start_date": "2024-06-01", "end_date": end, "regimen": "CAPOX"})
     assert d.value is not None
     assert d.value.weeks == pytest.approx(days / 7)
-    assert d.value.extensive is extensive
+    assert extensive_chemotherapy(d) is extensive
 
 
 def test_start_date_with_cycles_is_clipped_at_the_discussion() -> None:
@@ -304,7 +311,7 @@ def test_start_date_with_cycles_is_clipped_at_the_discussion() -> None:
     d = _chemo({"start_date": "2025-07-01", "regimen": "FOLFOX", "cycles": 7})
     assert d.value is not None
     assert d.value.weeks == pytest.approx(76 / 7)
-    assert (d.value.extensive, d.value.basis) == (False, "cycles")
+    assert (extensive_chemotherapy(d), d.value.basis) == (False, "cycles")
 
 
 def test_courses_add_up() -> None:
@@ -314,24 +321,25 @@ def test_courses_add_up() -> None:
     )
     assert d.value is not None
     assert d.value.weeks == pytest.approx(92 / 7)
-    assert (d.value.extensive, d.value.basis) == (True, "cycles")
+    assert (extensive_chemotherapy(d), d.value.basis) == (True, "cycles")
 
 
 def test_uncountable_course_leaves_extensive_undetermined() -> None:
     d = _chemo({"start_date": "2025-06-01", "regimen": "FOLFOX"})
     assert d.value is not None
-    assert d.value.extensive is None
+    assert extensive_chemotherapy(d) is None
     assert d.missing == ("treatments[0].end_date", "treatments[0].cycles")
     d = _chemo({"start_date": "2025-01-01", "end_date": "2025-06-01"}, {"regimen": "other"})
-    assert d.value is not None and d.value.extensive is True  # already more than 84 days
+    assert d.value is not None and extensive_chemotherapy(d) is True  # already more than 84 days
     assert "treatments[1].regimen" in d.missing
 
 
 def test_no_treatments_versus_none_given() -> None:
     d = derived.chemotherapy_exposure(case(treatments=[]))
-    assert d.value is not None and (d.value.extensive, d.value.weeks) == (False, 0.0)
+    assert d.value is not None and (extensive_chemotherapy(d), d.value.weeks) == (False, 0.0)
     d = derived.chemotherapy_exposure(case())
-    assert d.value is not None and d.value.extensive is None and d.missing == ("treatments",)
+    assert d.value is not None and d.missing == ("treatments",)
+    assert extensive_chemotherapy(d) is None
 
 
 def test_only_chemotherapy_counts() -> None:
@@ -342,7 +350,23 @@ def test_only_chemotherapy_counts() -> None:
             ]
         )
     )
-    assert d.value is not None and d.value.extensive is False
+    assert d.value is not None and extensive_chemotherapy(d) is False
+
+
+def test_chemotherapy_weeks_total_counts_every_line_at_any_time() -> None:
+    c = case(
+        treatments=[
+            {"type": "chemotherapy", "start_date": "2020-01-01", "end_date": "2020-03-11"},
+            {"type": "immunotherapy", "start_date": "2021-01-01", "end_date": "2021-06-01"},
+            {"type": "chemotherapy", "start_date": "2025-08-18"},  # ongoing: to 2025-09-15
+        ]
+    )
+    d = derived.chemotherapy_weeks_total(c)
+    assert d.value == pytest.approx((70 + 28) / 7) and d.missing == ()
+    d = derived.chemotherapy_weeks_total(case(treatments=[{"type": "chemotherapy"}]))
+    assert d.value is None and d.missing == ("treatments[0].start_date",)
+    d = derived.chemotherapy_weeks_total(case())
+    assert (d.value, d.missing) == (0.0, ("treatments",))
 
 
 # --- history ------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_example_1_resectable(examples_dir: Path) -> None:
     assert derived.is_bilobar(case).value is False
     assert derived.ras_status(case).value == "wild_type"
     exposure = derived.chemotherapy_exposure(case).value
-    assert exposure is not None and exposure.extensive is False
+    assert exposure is not None and exposure.weeks == 0.0
 
 
 def test_example_2_small_remnant(examples_dir: Path) -> None:
@@ -35,7 +35,7 @@ def test_example_2_small_remnant(examples_dir: Path) -> None:
     # FOLFOX 2025-02-03 -> 2025-06-23 = 140 days = 20 weeks: more than 12 weeks (sFLR 0.30 needed).
     exposure = derived.chemotherapy_exposure(case).value
     assert exposure is not None
-    assert (exposure.weeks, exposure.extensive, exposure.basis) == (20.0, True, "dates")
+    assert (exposure.weeks, exposure.days_dated, exposure.basis) == (20.0, 140, "dates")
     assert derived.lesion_count(case).value == 2
     assert derived.largest_lesion_mm(case).value == 64
     assert derived.is_bilobar(case).value is False  # segments 5-7 only

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from hypothesis import Phase, given, settings
 
 from livermdt.case import Case, derived
+from livermdt.scores import extensive_chemotherapy
 from tests.strategies import valid_cases
 
 
@@ -36,8 +37,7 @@ CORNERS: dict[str, Callable[[Case], bool]] = {
     "PVE with progression": lambda c: bool(c.pve and c.pve.tumour_progression),
     "PVE without progression": lambda c: bool(c.pve and c.pve.tumour_progression is False),
     "extensive chemotherapy": lambda c: (
-        derived.chemotherapy_exposure(c).value.extensive  # type: ignore[union-attr]
-        is True
+        extensive_chemotherapy(derived.chemotherapy_exposure(c)) is True
     ),
     "chemotherapy counted by cycles": lambda c: (
         derived.chemotherapy_exposure(c).value.basis  # type: ignore[union-attr]

@@ -181,6 +181,46 @@ def test_extensive_chemotherapy_from_cycles_when_dates_are_missing(
         assert "from cycles" in result.reasons[0].text
 
 
+@pytest.mark.parametrize(
+    ("weeks", "days", "required"),
+    [(16, 111, 0.20), (16, 112, 0.20), (16, 113, 0.30), (8, 56, 0.20), (8, 57, 0.30)],
+)
+def test_site_thresholds_for_weeks_decide_extensive_chemotherapy(
+    weeks: int, days: int, required: float
+) -> None:
+    # A site's chemo_extensive_weeks takes effect: below, at and above 16 (or 8) weeks.
+    site = default_thresholds().with_overrides({"chemo_extensive_weeks": weeks})
+    result = required_sflr(case(treatments=_chemo_days(days)), site)
+    assert result.value == required
+    if required == 0.30:
+        assert f"more than {weeks} weeks is extensive" in result.reasons[0].text
+
+
+@pytest.mark.parametrize(
+    ("name", "regimen", "limit"),
+    [
+        ("chemo_extensive_cycles_2weekly", "FOLFIRI", 8),
+        ("chemo_extensive_cycles_3weekly", "CAPOX", 3),
+    ],
+)
+def test_site_thresholds_for_cycles_decide_extensive_chemotherapy(
+    name: str, regimen: str, limit: int
+) -> None:
+    site = default_thresholds().with_overrides({name: limit})
+    for cycles, required in ((limit - 1, 0.20), (limit, 0.20), (limit + 1, 0.30)):
+        treatments = [{"type": "chemotherapy", "regimen": regimen, "cycles": cycles}]
+        assert required_sflr(case(treatments=treatments), site).value == required
+
+
+def test_dated_and_undated_courses_add_up_as_shares_of_their_thresholds() -> None:
+    # 42 days (6 of 12 weeks) by dates + 3 of 6 FOLFOX cycles = exactly the threshold: not more.
+    dated = _chemo_days(42)
+    at = [*dated, {"type": "chemotherapy", "regimen": "FOLFOX", "cycles": 3}]
+    above = [*dated, {"type": "chemotherapy", "regimen": "CAPOX", "cycles": 3}]  # 6/12 + 3/4
+    assert required_sflr(case(treatments=at)).value == 0.20
+    assert required_sflr(case(treatments=above)).value == 0.30
+
+
 def test_undeterminable_chemotherapy_is_listed_as_missing() -> None:
     treatments = [{"type": "chemotherapy", "regimen": "other"}]
     result = required_sflr(case(treatments=treatments))

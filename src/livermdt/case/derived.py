@@ -18,9 +18,9 @@ from livermdt.case.model import Case, Treatment
 
 T = TypeVar("T")
 
-#: A2: "more than 12 weeks (84 days) of systemic chemotherapy in the 12 months before the
-#: discussion". The window is 365 days ending on the discussion date.
-EXTENSIVE_CHEMOTHERAPY_DAYS: Final = 84
+#: A2: chemotherapy "in the 12 months before the discussion": the window is 365 days ending on the
+#: discussion date. How much of it is "extensive" is a site-configurable threshold
+#: (``chemo_extensive_*`` in ``livermdt.knowledge``), decided in ``livermdt.scores``.
 CHEMOTHERAPY_WINDOW_DAYS: Final = 365
 #: Treatment types that count as a line of systemic therapy for ``chemotherapy_lines``.
 SYSTEMIC_TREATMENT_TYPES: Final = frozenset({"chemotherapy", "immunotherapy", "targeted", "hai"})
@@ -28,12 +28,12 @@ SYSTEMIC_TREATMENT_TYPES: Final = frozenset({"chemotherapy", "immunotherapy", "t
 __all__ = [
     "CHEMOTHERAPY_WINDOW_DAYS",
     "DAYS_PER_MONTH",
-    "EXTENSIVE_CHEMOTHERAPY_DAYS",
     "ChemotherapyExposure",
     "Derived",
     "age_years",
     "chemotherapy_exposure",
     "chemotherapy_lines",
+    "chemotherapy_weeks_total",
     "disease_free_interval_months",
     "is_bilobar",
     "largest_lesion_mm",
@@ -63,10 +63,19 @@ class Derived(Generic[T]):
 
 @dataclass(frozen=True)
 class ChemotherapyExposure:
-    """Chemotherapy in the 12 months before the discussion (A2)."""
+    """Chemotherapy measured in the 365 days before the discussion (A2). Whether it is
+    "extensive" is decided against the site's threshold table by ``livermdt.scores``
+    (``extensive_chemotherapy``), not here: the case layer measures, the knowledge decides."""
 
-    extensive: bool | None  # more than 12 weeks (84 days); None when missing data could decide it
-    weeks: float | None  # weeks counted (a lower bound when ``Derived.missing`` is not empty)
+    #: Weeks counted in all (a lower bound when ``Derived.missing`` is not empty).
+    weeks: float | None
+    #: Days inside the window of the courses placed by their dates (or by one date and the
+    #: cycles), clipped to the window.
+    days_dated: int | None
+    #: Cycles of 2-weekly and of 3-weekly regimens of the courses without any date (they cannot
+    #: be placed in the window, so they count whole).
+    cycles_2weekly: int | None
+    cycles_3weekly: int | None
     basis: Literal["dates", "cycles"] | None  # "cycles" when any course was counted by cycles
 
 
@@ -243,8 +252,11 @@ def largest_lesion_mm(case: Case) -> Derived[float]:
 
 @dataclass(frozen=True)
 class _Course:
-    days: float
+    days: int
     by_cycles: bool
+    #: Cycles and cycle length of a course without any date (counted whole, not placed).
+    undated_cycles: int = 0
+    cycle_days: int = 0
 
 
 def _course_days(
@@ -261,10 +273,10 @@ def _course_days(
         start, by_cycles = end - timedelta(days=span_days), True
     if start is not None and end is not None:
         overlap = (min(end, today) - max(start, window_start)).days
-        return _Course(float(max(overlap, 0)), by_cycles), ()
-    if span_days is not None:
+        return _Course(max(overlap, 0), by_cycles), ()
+    if span_days is not None and t.cycles is not None and cycle_days is not None:
         # No dates at all: the whole course counts (it cannot be placed in the window).
-        return _Course(float(span_days), True), ()
+        return _Course(span_days, True, t.cycles, cycle_days), ()
     missing: list[str] = []
     if start is None:
         missing.append(f"{path}.start_date")
@@ -278,18 +290,23 @@ def _course_days(
 
 
 def chemotherapy_exposure(case: Case) -> Derived[ChemotherapyExposure]:
-    """Weeks of chemotherapy in the 365 days before the discussion, from treatment dates clipped to
-    that window; a course without dates counts by its cycles x cycle length (2-weekly FOLFOX,
-    FOLFIRI, FOLFOXIRI, 5FU; 3-weekly CAPOX, CAPIRI, capecitabine), which makes "more than 6
-    2-weekly or more than 4 3-weekly cycles" the same as more than 84 days (A2). Extensive = more
-    than 12 weeks (84 days)."""
+    """Chemotherapy in the 365 days before the discussion, measured: days from treatment dates
+    clipped to that window (a course with one date and ``cycles`` runs cycles x cycle length from
+    that date, then is clipped), and the cycles of courses without any date by cycle length
+    (2-weekly FOLFOX, FOLFIRI, FOLFOXIRI, 5FU; 3-weekly CAPOX, CAPIRI, capecitabine), which count
+    whole. ``weeks`` adds both up. Whether that is "extensive" (A2) is the threshold table's
+    decision: ``livermdt.scores.extensive_chemotherapy``."""
     if case.treatments is None:
         return Derived(
-            ChemotherapyExposure(None, None, None), ("treatments",), "treatments not given"
+            ChemotherapyExposure(None, None, None, None, None),
+            ("treatments",),
+            "treatments not given",
         )
     today = case.discussion_date
     window_start = today - timedelta(days=CHEMOTHERAPY_WINDOW_DAYS)
-    total = 0.0
+    total = 0
+    dated = 0
+    cycles = {14: 0, 21: 0}
     by_cycles = False
     missing: list[str] = []
     for i, t in enumerate(case.treatments):
@@ -300,23 +317,42 @@ def chemotherapy_exposure(case: Case) -> Derived[ChemotherapyExposure]:
             missing.extend(course_missing)
             continue
         total += course.days
+        if course.undated_cycles:
+            cycles[course.cycle_days] += course.undated_cycles
+        else:
+            dated += course.days
         by_cycles = by_cycles or course.by_cycles
-    extensive: bool | None
-    if total > EXTENSIVE_CHEMOTHERAPY_DAYS:
-        extensive = True
-    elif missing:
-        extensive = None
-    else:
-        extensive = False
     basis: Literal["dates", "cycles"] = "cycles" if by_cycles else "dates"
-    weeks = total / 7.0
     note = (
         f"{total:g} days in the {CHEMOTHERAPY_WINDOW_DAYS} days before {today.isoformat()} "
-        f"(basis: {basis}); extensive means more than {EXTENSIVE_CHEMOTHERAPY_DAYS} days"
+        f"(basis: {basis})"
     )
     if missing:
         note += "; some courses could not be counted"
-    return Derived(ChemotherapyExposure(extensive, weeks, basis), tuple(missing), note)
+    exposure = ChemotherapyExposure(total / 7.0, dated, cycles[14], cycles[21], basis)
+    return Derived(exposure, tuple(missing), note)
+
+
+def chemotherapy_weeks_total(case: Case) -> Derived[float]:
+    """Weeks of chemotherapy over every line at any time, from treatment dates (an ongoing course
+    runs to the discussion date); TransMet's ">= 3 months" of chemotherapy (A10). ``None``, with
+    the paths, when a chemotherapy course lacks its start date; no treatments recorded counts 0
+    weeks, as before (``treatments`` absent is listed in ``missing``)."""
+    weeks = 0.0
+    missing = tuple(
+        f"treatments[{i}].start_date"
+        for i, t in enumerate(case.treatments or [])
+        if t.type == "chemotherapy" and t.start_date is None
+    )
+    if missing:
+        return Derived(None, missing, "a chemotherapy course without its start date")
+    for treatment in case.treatments or []:
+        if treatment.type == "chemotherapy" and treatment.start_date is not None:
+            end = treatment.end_date or case.discussion_date
+            weeks += max((end - treatment.start_date).days, 0) / 7.0
+    if case.treatments is None:
+        return Derived(weeks, ("treatments",), "treatments not given: no chemotherapy counted")
+    return Derived(weeks, (), "from treatment dates, every line")
 
 
 def previous_hepatectomy(case: Case) -> Derived[bool]:

@@ -201,20 +201,6 @@ def _systemic_history(case: Case) -> str | None:
     return None
 
 
-def _chemo_weeks_total(case: Case) -> float | None:
-    """Weeks of systemic chemotherapy over every line, from treatment dates (TransMet's
-    ">= 3 months"); ``None`` when any chemotherapy entry lacks its dates."""
-    weeks = 0.0
-    for treatment in case.treatments or []:
-        if treatment.type != "chemotherapy":
-            continue
-        if treatment.start_date is None:
-            return None
-        end = treatment.end_date or case.discussion_date
-        weeks += max((end - treatment.start_date).days, 0) / 7.0
-    return weeks
-
-
 def _cea_max(case: Case) -> float | None:
     values = [r.cea_ng_ml for r in case.restaging or [] if r.cea_ng_ml is not None]
     if case.labs is not None and case.labs.cea_ng_ml is not None:
@@ -290,7 +276,7 @@ def build_facts(case: Case) -> Facts:
         response=_jsonable(response) if response is not None else None,
         previous_hepatectomy=bool(_dv("previous_hepatectomy", case, missing, "prev_hep")),
         chemo_lines=int(_dv("chemotherapy_lines", case, missing, "chemo_lines") or 0),
-        chemo_weeks_total=_chemo_weeks_total(case),
+        chemo_weeks_total=_dv("chemotherapy_weeks_total", case, missing, "chemo_weeks"),
         last_systemic_best_response=best,
         missing=missing,
     )

@@ -13,6 +13,7 @@ from livermdt.scores.flr import (
     RequiredSflr,
     RequiredSflrReason,
     compute_flr,
+    extensive_chemotherapy,
     required_sflr,
 )
 from livermdt.scores.formulas import (
@@ -63,6 +64,7 @@ __all__ = [
     "compute_response",
     "compute_scores",
     "degree_of_hypertrophy",
+    "extensive_chemotherapy",
     "fong_crs",
     "game",
     "game_tbs_points",

@@ -10,6 +10,7 @@ background or the chemotherapy history is unknown the value is what the known fa
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Literal
 
 from livermdt.case import derived
@@ -90,6 +91,35 @@ def _reason(
     )
 
 
+def extensive_chemotherapy(
+    exposure: derived.Derived[derived.ChemotherapyExposure],
+    thresholds: ThresholdTable | None = None,
+) -> bool | None:
+    """A2: "extensive" chemotherapy in the 12 months before the discussion, against the site's
+    thresholds ``chemo_extensive_weeks`` (dated courses) and ``chemo_extensive_cycles_2weekly`` /
+    ``chemo_extensive_cycles_3weekly`` (courses without dates, by cycle length). Mixed courses add
+    up as shares of their thresholds (7 weeks by dates and 3 of 6 2-weekly cycles are 7/12 + 3/6),
+    in exact arithmetic, so the shipped thresholds (12 weeks = 6 x 2 weeks = 4 x 3 weeks) decide as
+    "more than 84 days" does. ``None`` when uncounted courses could still make it extensive."""
+    table = table_or_default(thresholds)
+    chemo = exposure.value
+    if chemo is None or chemo.days_dated is None:
+        return None
+    if not (chemo.days_dated or chemo.cycles_2weekly or chemo.cycles_3weekly):
+        return None if exposure.missing else False
+    weeks = table["chemo_extensive_weeks"]
+    share = Fraction(chemo.days_dated, 7) / Fraction(weeks.value)
+    for count, name in (
+        (chemo.cycles_2weekly, "chemo_extensive_cycles_2weekly"),
+        (chemo.cycles_3weekly, "chemo_extensive_cycles_3weekly"),
+    ):
+        if count:
+            share += Fraction(count) / Fraction(table[name].value)
+    if share > 1 or (weeks.operator == ">=" and share == 1):
+        return True
+    return None if exposure.missing else False
+
+
 def required_sflr(case: Case, thresholds: ThresholdTable | None = None) -> RequiredSflr:
     """A2: 0.20 normal liver; 0.30 after extensive chemotherapy (more than 12 weeks in the 12
     months before the discussion) or with steatosis, steatohepatitis or sinusoidal obstruction;
@@ -133,7 +163,7 @@ def required_sflr(case: Case, thresholds: ThresholdTable | None = None) -> Requi
 
     exposure = derived.chemotherapy_exposure(case)
     chemo = exposure.value
-    extensive = chemo.extensive if chemo is not None else None
+    extensive = extensive_chemotherapy(exposure, table)
     if extensive:
         weeks = chemo.weeks if chemo is not None and chemo.weeks is not None else 0.0
         basis = "from cycles" if chemo is not None and chemo.basis == "cycles" else "from dates"
