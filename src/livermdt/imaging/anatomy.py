@@ -432,23 +432,83 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
     return anatomy
 
 
+_COARSE = 4  # voxels per cell edge of the coarse grid that groups tumour voxels before labelling
+_LABEL_DIRECTLY_BELOW = 1 << 18  # voxels: smaller boxes are labelled without the coarse grid
+
+
+def _coarse_groups(mask: BoolArray) -> list[tuple[Box, BoolArray]]:
+    """Groups of ``mask`` voxels that hold whole 26-connected components, each as a box
+    (relative to ``mask``) and the group's voxels inside it. Two 26-neighbours lie in the same
+    or 26-neighbouring cells of a coarse grid (``_COARSE`` voxels a side), so every component
+    lies inside one 26-connected component of the occupied cells: labelling those cells (64
+    times fewer) and then each group inside its own box touches only the boxes around the
+    tumours, not the whole space between them."""
+    from scipy import ndimage
+
+    c = _COARSE
+    shape = mask.shape
+    padded_shape = tuple(-(-n // c) * c for n in shape)
+    padded = np.zeros(padded_shape, dtype=bool)
+    padded[: shape[0], : shape[1], : shape[2]] = mask
+    # Four booleans along the last axis are one uint32: non-zero when any of them is set.
+    along_last = padded.view(np.uint32) != 0
+    cells = along_last.reshape(
+        padded_shape[0] // c, c, padded_shape[1] // c, c, padded_shape[2] // c
+    ).any(axis=(1, 3))
+    labels, _ = ndimage.label(cells, structure=np.ones((3, 3, 3), dtype=bool))
+    out: list[tuple[Box, BoolArray]] = []
+    for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+        if sl is None:
+            continue
+        box: Box = (
+            slice(sl[0].start * c, min(shape[0], sl[0].stop * c)),
+            slice(sl[1].start * c, min(shape[1], sl[1].stop * c)),
+            slice(sl[2].start * c, min(shape[2], sl[2].stop * c)),
+        )
+        member = labels[sl] == k
+        for axis in range(3):
+            member = np.repeat(member, c, axis=axis)
+        box_shape = _box_shape(box)
+        out.append((box, mask[box] & member[: box_shape[0], : box_shape[1], : box_shape[2]]))
+    return out
+
+
 def _label_components(tumour: BoolArray, origin: Box) -> list[tuple[Box, BoolArray]]:
     """26-connected components of ``tumour`` (a mask inside box ``origin``), each as its own
-    full-grid box and mask. Labelling runs only inside boxes separated by empty slices."""
+    full-grid box and mask, in the order of their first voxel (C order) within boxes separated
+    by empty slices. Labelling runs only inside boxes around groups of tumours."""
     from scipy import ndimage
 
     structure = np.ones((3, 3, 3), dtype=bool)
     parts: list[tuple[Box, BoolArray]] = []
     for leaf in _tight_boxes(tumour):
         sub = tumour[leaf]
-        labels, n = ndimage.label(sub, structure=structure)
         full_leaf = _offset(origin, leaf)
-        if n == 1:
-            parts.append((full_leaf, sub.copy()))
-            continue
-        for k, sl in enumerate(ndimage.find_objects(labels), start=1):
-            if sl is not None:
-                parts.append((_offset(full_leaf, (sl[0], sl[1], sl[2])), labels[sl] == k))
+        groups: list[tuple[Box, BoolArray]]
+        if sub.size < _LABEL_DIRECTLY_BELOW:
+            groups = [
+                ((slice(0, sub.shape[0]), slice(0, sub.shape[1]), slice(0, sub.shape[2])), sub)
+            ]
+        else:
+            groups = _coarse_groups(sub)
+        found: list[tuple[tuple[int, int, int], Box, BoolArray]] = []
+        for gbox, gmask in groups:
+            labels, _ = ndimage.label(gmask, structure=structure)
+            full_group = _offset(full_leaf, gbox)
+            for k, sl in enumerate(ndimage.find_objects(labels), start=1):
+                if sl is None:
+                    continue
+                box = _offset(full_group, (sl[0], sl[1], sl[2]))
+                mask = labels[sl] == k
+                first = np.unravel_index(int(np.argmax(mask)), mask.shape)
+                key = (
+                    box[0].start + int(first[0]),
+                    box[1].start + int(first[1]),
+                    box[2].start + int(first[2]),
+                )
+                found.append((key, box, mask))
+        found.sort(key=lambda f: f[0])
+        parts.extend((box, mask) for _, box, mask in found)
     return parts
 
 
@@ -564,23 +624,30 @@ class TumourComponent:
     touches_edge: bool
 
 
-def _line_extremes(mask: BoolArray, axis: int) -> npt.NDArray[np.intp]:
-    """Index triples of the first and last voxel of every line of ``mask`` along ``axis``: they
-    include every vertex of the convex hull of the voxel centres."""
-    m = np.moveaxis(mask, axis, 2)
-    has = m.any(axis=2)
-    first = np.argmax(m, axis=2)
-    last = m.shape[2] - 1 - np.argmax(m[:, :, ::-1], axis=2)
-    i, j = np.nonzero(has)
-    pts_first = np.stack([i, j, first[i, j]], axis=1)
-    pts_last = np.stack([i, j, last[i, j]], axis=1)
-    pts = np.concatenate([pts_first, pts_last])
-    others = [k for k in range(3) if k != axis]
-    out = np.empty_like(pts)
-    out[:, others[0]] = pts[:, 0]
-    out[:, others[1]] = pts[:, 1]
-    out[:, axis] = pts[:, 2]
+def _hull_candidates(mask: BoolArray, axes: Sequence[int]) -> BoolArray:
+    """Voxels of ``mask`` that may be vertices of the convex hull of its voxel centres (in 3-D,
+    or within their slice when ``axes`` are the two in-plane axes). A voxel whose two
+    neighbours on opposite sides along one step d (d in {-1, 0, 1} on ``axes``, 0 elsewhere:
+    13 steps in 3-D, 4 in a plane) are both in the mask is their midpoint, so it is no vertex;
+    the box edge counts as outside. What is left holds every vertex and is a fraction of the
+    surface."""
+    shape = mask.shape
+    padded = np.zeros((shape[0] + 2, shape[1] + 2, shape[2] + 2), dtype=bool)
+    padded[1:-1, 1:-1, 1:-1] = mask
+    out = mask.copy()
+    for step in itertools.product((-1, 0, 1), repeat=len(axes)):
+        if step <= (0,) * len(axes):  # one of each pair of opposite steps
+            continue
+        d = [0, 0, 0]
+        for axis, di in zip(axes, step, strict=True):
+            d[axis] = di
+        ahead = padded[tuple(slice(1 + di, 1 + di + n) for di, n in zip(d, shape, strict=True))]
+        behind = padded[tuple(slice(1 - di, 1 - di + n) for di, n in zip(d, shape, strict=True))]
+        out &= ~(ahead & behind)
     return out
+
+
+_HULL_ABOVE = 1500  # points; below this, all pairs (pdist) cost less than Qhull's hull
 
 
 def _max_pairwise(points_mm: FloatArray, hull_coords: npt.NDArray[Any] | None = None) -> float:
@@ -590,7 +657,7 @@ def _max_pairwise(points_mm: FloatArray, hull_coords: npt.NDArray[Any] | None = 
     n = len(points_mm)
     if n < 2:
         return 0.0
-    if n > 300:
+    if n > _HULL_ABOVE:
         from scipy.spatial import ConvexHull, QhullError
 
         # A flat or collinear set has no hull in its dimension: then all points, in blocks.
@@ -623,20 +690,24 @@ def _axial_axis(affine: FloatArray) -> int:
     return best_axis
 
 
-def _diameters(mask: BoolArray, origin: Sequence[int], affine: FloatArray) -> tuple[float, float]:
+def _diameters(
+    mask: BoolArray, origin: Sequence[int], affine: FloatArray, ax: int
+) -> tuple[float, float]:
+    """Longest 3-D and longest in-slice diameter (slices across voxel axis ``ax``), in mm."""
     m = affine[:3, :3]
     offset = affine[:3, 3] + m @ np.asarray(origin, dtype=np.float64)
-    pts = _line_extremes(mask, 2)
+    pts = np.argwhere(_hull_candidates(mask, (0, 1, 2)))
     max_d = _max_pairwise(pts.astype(np.float64) @ m.T + offset)
-    ax = _axial_axis(affine)
     in_plane = [i for i in range(3) if i != ax]
-    # Per slice, the ends of each in-plane line hold that slice's hull vertices.
-    extremes = _line_extremes(mask, in_plane[1])
+    # Per slice, the voxels open along both in-plane axes hold that slice's hull vertices.
+    extremes = np.argwhere(_hull_candidates(mask, in_plane))
     slice_of = extremes[:, ax]
-    order = np.argsort(slice_of, kind="stable")
-    extremes = extremes[order]
+    if ax != 0:  # argwhere lists the points by their first index
+        order = np.argsort(slice_of, kind="stable")
+        extremes = extremes[order]
+        slice_of = slice_of[order]
     mm = extremes.astype(np.float64) @ m.T + offset
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(slice_of[order])) + 1))
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(slice_of)) + 1))
     # Bracket each slice's diameter by its widths along K in-plane directions: the largest
     # width is at most the diameter, and the diameter at most that over cos(pi / 2K). Only the
     # slices whose upper bound beats the best lower bound are measured exactly.
@@ -666,14 +737,24 @@ def tumour_components(anatomy: Anatomy) -> list[TumourComponent]:
     found = list(anatomy.tumour_parts)
     vvox = anatomy.voxel_volume_mm3
     affine = anatomy.affine
+    ax = _axial_axis(affine)
     items: list[tuple[float, tuple[float, float, float], TumourComponent]] = []
     for box, mask in found:
-        count = int(np.count_nonzero(mask))
         origin = [s.start for s in box]
-        idx = np.nonzero(mask)
-        centre_idx = np.array([float(np.mean(i)) + o for i, o in zip(idx, origin, strict=True)])
+        # The mean index per axis from the per-slice counts: integer sums, so exactly the mean
+        # of the voxel indices, without listing the voxels.
+        per_axis = [
+            np.count_nonzero(mask, axis=tuple(i for i in range(3) if i != a)) for a in range(3)
+        ]
+        count = int(per_axis[0].sum())
+        centre_idx = np.array(
+            [
+                int(np.dot(np.arange(len(c), dtype=np.int64), c)) / count + o
+                for c, o in zip(per_axis, origin, strict=True)
+            ]
+        )
         centroid = affine[:3, :3] @ centre_idx + affine[:3, 3]
-        max_d, axial_d = _diameters(mask, origin, affine)
+        max_d, axial_d = _diameters(mask, origin, affine, ax)
         fractions: dict[int, float] = {}
         if anatomy.has_segments:
             seg = anatomy.segments_in_bbox[_relative(anatomy.bbox, box)][mask]
