@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from livermdt.about import DISCLAIMER
 from livermdt.imaging.anatomy import (
@@ -126,6 +127,19 @@ def _mm(value: float) -> float:
     return round(value, 2)
 
 
+_COUNT_CHUNK = 1 << 20  # voxels per bincount call: its int64 copy stays at 8 MB
+
+
+def _segment_counts(seg: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Voxels per segment value 0..8, in one pass (chunked, so the index copy stays small)."""
+    flat = seg.reshape(-1)
+    counts = np.zeros(9, dtype=np.int64)
+    for start in range(0, flat.size, _COUNT_CHUNK):
+        chunk = np.bincount(flat[start : start + _COUNT_CHUNK], minlength=9)
+        counts += chunk[:9]
+    return counts
+
+
 def volumetry(
     maps: LabelMap | Sequence[LabelMap] | Anatomy,
     inputs: Sequence[InputInfo] | None = None,
@@ -147,11 +161,12 @@ def volumetry(
     liver_voxels = int(np.count_nonzero(anatomy.liver_in_bbox))
     tumour_voxels = int(np.count_nonzero(anatomy.tumour_in_bbox))
     segments: dict[int, SegmentVolume] = {}
-    if anatomy.has_segments:
+    per_segment = _segment_counts(anatomy.segments_in_bbox) if anatomy.has_segments else None
+    if per_segment is not None:
         seg = anatomy.segments_in_bbox
         in_tumour = np.bincount(seg[anatomy.tumour_in_bbox], minlength=9)
         for k in range(1, 9):
-            count = int(np.count_nonzero(seg == k))
+            count = int(per_segment[k])
             segments[k] = SegmentVolume(
                 volume_ml=mm3_to_ml(count * vvox),
                 tumour_volume_ml=mm3_to_ml(int(in_tumour[k]) * vvox),
@@ -179,10 +194,8 @@ def volumetry(
                 touches_edge=comp.touches_edge,
             )
         )
-    if anatomy.has_segments:
-        unassigned = liver_voxels - sum(
-            int(np.count_nonzero(anatomy.segments_in_bbox == k)) for k in range(1, 9)
-        )
+    if per_segment is not None:
+        unassigned = liver_voxels - int(per_segment[1:9].sum())
         if unassigned:
             warnings.append(
                 f"{mm3_to_ml(unassigned * vvox):.1f} ml of liver lies in no segment: "
