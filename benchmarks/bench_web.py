@@ -53,10 +53,16 @@ class Result:
     seconds: float
     p50_ms: float
     p99_ms: float
+    #: CPU seconds the server processes (uvicorn and its workers) spent during the workload.
+    server_cpu_s: float = 0.0
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_s * 1000 / self.requests if self.requests else 0.0
 
     def line(self) -> str:
         flag = ""
@@ -68,7 +74,8 @@ class Result:
             f"{self.backend:<10} {self.workload:<11} {self.generator:<5} "
             f"think {self.think_ms:>4} ms "
             f"{self.requests:>7} req {self.errors:>4} err {self.throughput:>8.1f} req/s "
-            f"p50 {self.p50_ms:>7.1f} ms  p99 {self.p99_ms:>7.1f} ms{flag}"
+            f"p50 {self.p50_ms:>7.1f} ms  p99 {self.p99_ms:>7.1f} ms  "
+            f"server CPU {self.cpu_ms_per_request:>5.2f} ms/req{flag}"
         )
 
 
@@ -146,6 +153,24 @@ def case_page_path(base: str, cookie: str, case_id: str) -> str:
     """U's HTML case page when the pages are installed, else the API's case document."""
     r = httpx.get(f"{base}/cases/{case_id}", cookies={"livermdt_session": cookie})
     return "/cases/{id}" if r.status_code == 200 else "/api/cases/{id}"
+
+
+def server_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its children that are still running (the
+    uvicorn workers), from /proc (Linux); 0.0 where /proc is unavailable."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    pending = [pid]
+    while pending:
+        p = pending.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending += [int(c) for c in children]
+    return total
 
 
 # ---- wrk --------------------------------------------------------------------------------------
@@ -279,6 +304,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
         use_wrk = shutil.which("wrk") is not None and not args.httpx
         for think_ms in args.think_ms:
             for mode in args.workloads:
+                cpu0 = server_cpu_s(server.pid)
                 if use_wrk:
                     req, err, secs, p50, p99 = run_wrk(
                         base, mode, ids, cookie, csrf, page, think_ms, args
@@ -287,8 +313,9 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
                     req, err, secs, p50, p99 = asyncio.run(
                         _pool(base, mode, ids, cookie, csrf, page, think_ms, args)
                     )
+                cpu = server_cpu_s(server.pid) - cpu0
                 generator = "wrk" if use_wrk else "httpx"
-                result = Result(backend, mode, generator, think_ms, req, err, secs, p50, p99)
+                result = Result(backend, mode, generator, think_ms, req, err, secs, p50, p99, cpu)
                 print(result.line(), flush=True)
                 results.append(result)
     finally:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-import threading
-import time
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,10 +22,15 @@ from livermdt.storage.models import User, UserSession, as_utc, utcnow
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
 SESSION_LIFETIME = timedelta(hours=12)
-#: How long a looked-up session is trusted without asking the database again. A logout in this
-#: process takes effect at once; a logout or deactivation in another worker process within this
-#: many seconds.
-SESSION_CACHE_S = 5.0
+
+#: The session and its user in one round trip (primary-key lookup plus the user's row). Asked on
+#: every request, with no per-process cache, so a logout or deactivation takes effect at once in
+#: every worker process.
+_SESSION_USER = (
+    select(User.id, User.username, User.role, User.active, UserSession.expires_at)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_sha256 == bindparam("digest"))
+)
 
 # Verifying against this keeps the time of a login with an unknown username the same as one
 # with a wrong password, so timing does not reveal which usernames exist.
@@ -72,8 +75,6 @@ class UserService(ServiceBase):
         super().__init__(read, write)
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None  # made on the first unknown-username login
-        self._session_cache: dict[str, tuple[float, datetime, UserInfo]] = {}
-        self._cache_lock = threading.Lock()
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -125,7 +126,6 @@ class UserService(ServiceBase):
             user.active = active
             if not active:
                 s.execute(delete(UserSession).where(UserSession.user_id == user_id))
-                self._forget_sessions(user_id=user_id)
             add_audit(s, by, "user_change", "user", str(user_id), f"active={active}")
             return _info(user)
 
@@ -175,36 +175,18 @@ class UserService(ServiceBase):
         return token
 
     def user_for_session(self, token: str, now: datetime | None = None) -> UserInfo | None:
-        digest = _token_hash(token)
+        """The active user of an unexpired session, or None."""
         at = now or utcnow()
-        tick = time.monotonic()
-        with self._cache_lock:
-            cached = self._session_cache.get(digest)
-        if cached is not None and tick - cached[0] < SESSION_CACHE_S and at < cached[1]:
-            return cached[2]
         with self.reading() as s:
-            row = s.get(UserSession, digest)
-            if row is None or as_utc(row.expires_at) <= at:
-                return None
-            user = s.get(User, row.user_id)
-            if user is None or not user.active:
-                return None
-            info = _info(user)
-            expires = as_utc(row.expires_at)
-        with self._cache_lock:
-            if len(self._session_cache) > 10000:
-                self._session_cache.clear()
-            self._session_cache[digest] = (tick, expires, info)
-        return info
-
-    def _forget_sessions(self, digest: str | None = None, user_id: int | None = None) -> None:
-        with self._cache_lock:
-            for key, (_, _, info) in list(self._session_cache.items()):
-                if key == digest or info.id == user_id:
-                    del self._session_cache[key]
+            row = s.execute(_SESSION_USER, {"digest": _token_hash(token)}).first()
+        if row is None:
+            return None
+        user_id, username, role, active, expires_at = row
+        if not active or as_utc(expires_at) <= at:
+            return None
+        return UserInfo(id=user_id, username=username, role=Role(role), active=active)
 
     def end_session(self, token: str, user: UserInfo | None = None) -> None:
-        self._forget_sessions(digest=_token_hash(token))
         with self.writing() as s:
             s.execute(delete(UserSession).where(UserSession.token_sha256 == _token_hash(token)))
             if user is not None:

@@ -11,6 +11,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 
 from livermdt.about import DISCLAIMER, __version__
 from livermdt.errors import InvalidInputError
@@ -171,6 +172,14 @@ def case_version(case_id: str, version: int, user: Viewer, services: ServicesDep
     return CaseVersionOut.model_validate(services.cases.get_version(case_id, version))
 
 
+def _json(model: BaseModel) -> Response:
+    """``model`` serialised here. A sync route that returns a model has FastAPI validate it again
+    against ``response_model`` (in one more worker-thread hop) before serialising it; the hot
+    routes return their answer already serialised instead (``response_model`` still documents
+    it)."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
 def _assessment_out(record: AssessmentRecord) -> AssessmentOut:
     return AssessmentOut(
         id=record.id,
@@ -190,9 +199,10 @@ def get_assessment(
     user: Viewer,
     services: ServicesDep,
     version: int | None = Query(None, ge=1, description="case version; default the newest"),
-) -> AssessmentOut:
+) -> Response:
     """The assessment of a case version by the current engine (stored, or computed and stored)."""
-    return _assessment_out(services.assessments.get_assessment(case_id, version, viewer=user))
+    record = services.assessments.get_assessment(case_id, version, viewer=user)
+    return _json(_assessment_out(record))
 
 
 @router.post("/cases/{case_id}/assessment", response_model=AssessmentOut, tags=["assessments"])
@@ -201,9 +211,9 @@ def compute_assessment(
     user: Viewer,
     services: ServicesDep,
     version: int | None = Query(None, ge=1),
-) -> AssessmentOut:
+) -> Response:
     """Run the engine again on a case version (default the newest)."""
-    return _assessment_out(services.assessments.compute_assessment(case_id, version))
+    return _json(_assessment_out(services.assessments.compute_assessment(case_id, version)))
 
 
 @router.get(

@@ -1,14 +1,19 @@
 """Dependency aliases for routes (API and pages). A route declares what it needs, e.g.
 ``def show(case_id: str, user: CurrentUser, services: ServicesDep)`` for a page anyone logged in
 may read, or ``user: Editor`` plus ``dependencies=[CsrfProtected]`` on a form post that changes
-a case."""
+a case.
+
+The dependencies are ``async`` so that FastAPI calls them on the event loop instead of handing
+each to a worker thread (a thread hop costs more CPU than these functions); the one that asks
+the database (the session lookup) sends only that call to the thread pool."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from livermdt.errors import PermissionDeniedError
 from livermdt.services import Services
@@ -28,24 +33,35 @@ def get_services(request: Request) -> Services:
     return services
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def _settings_dependency(request: Request) -> Settings:
+    return get_settings(request)
 
 
-def optional_user(request: Request) -> UserInfo | None:
-    """The logged-in user, or None. Looked up once per request."""
+async def _services_dependency(request: Request) -> Services:
+    return get_services(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]
+ServicesDep = Annotated[Services, Depends(_services_dependency)]
+
+
+async def optional_user(request: Request) -> UserInfo | None:
+    """The logged-in user, or None. Looked up in the database once per request (no cache, so
+    a logout or a deactivation counts at once in every worker process)."""
     if hasattr(request.state, "user"):
         cached: UserInfo | None = request.state.user
         return cached
     token = session_token(request)
-    user = get_services(request).users.user_for_session(token) if token else None
+    user = None
+    if token:
+        user = await run_in_threadpool(get_services(request).users.user_for_session, token)
     request.state.user = user
     return user
 
 
-def current_user(request: Request) -> UserInfo:
+async def current_user(request: Request) -> UserInfo:
     """The logged-in user; ``NotAuthenticatedError`` (401 / redirect to the login page) if none."""
-    user = optional_user(request)
+    user = await optional_user(request)
     if user is None:
         raise NotAuthenticatedError("log in first")
     return user
@@ -55,11 +71,11 @@ OptionalUser = Annotated[UserInfo | None, Depends(optional_user)]
 CurrentUser = Annotated[UserInfo, Depends(current_user)]
 
 
-def require_permission(permission: Permission) -> Callable[[Request], UserInfo]:
+def require_permission(permission: Permission) -> Callable[[Request], Awaitable[UserInfo]]:
     """A dependency giving the current user if their role grants ``permission`` (else 403)."""
 
-    def dependency(request: Request) -> UserInfo:
-        user = current_user(request)
+    async def dependency(request: Request) -> UserInfo:
+        user = await current_user(request)
         if not user.can(permission):
             raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
         return user
@@ -67,12 +83,12 @@ def require_permission(permission: Permission) -> Callable[[Request], UserInfo]:
     return dependency
 
 
-def require_role(*roles: Role | str) -> Callable[[Request], UserInfo]:
+def require_role(*roles: Role | str) -> Callable[[Request], Awaitable[UserInfo]]:
     """A dependency giving the current user if their role is one of ``roles`` (else 403)."""
     allowed = {Role(r) for r in roles}
 
-    def dependency(request: Request) -> UserInfo:
-        user = current_user(request)
+    async def dependency(request: Request) -> UserInfo:
+        user = await current_user(request)
         if user.role not in allowed:
             raise PermissionDeniedError(f"the role '{user.role.value}' may not do this")
         return user
