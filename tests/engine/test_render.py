@@ -84,3 +84,15 @@ def test_hand_written_json_dump_equals_pydantic_dump(path: Path) -> None:
     dumped = a.to_json_dict()
     dumped["flr"]["sflr"] = "changed"
     assert a.flr.get("sflr") != "changed"  # a copy, not the assessment's own dict
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json"))[::4], ids=lambda p: p.stem)
+def test_fast_score_dump_equals_pydantic_dump(path: Path) -> None:
+    from livermdt.engine.facts import _score_json
+    from livermdt.scores import ScoreResult, compute_scores
+
+    assert list(ScoreResult.model_fields) == list(
+        _score_json(compute_scores(load_case(path))["m_cs"])
+    )
+    for block in compute_scores(load_case(path)).values():
+        assert _score_json(block) == block.model_dump(mode="json")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from livermdt.case import Case
 from livermdt.case import derived as dv
-from livermdt.scores import compute_flr, compute_response, compute_scores
+from livermdt.scores import ScoreResult, compute_flr, compute_response, compute_scores
 
 #: Structures whose contact excludes thermal ablation (heat injury to the central bile ducts;
 #: Part A A6).
@@ -176,6 +176,23 @@ def _jsonable(block: BaseModel) -> dict[str, Any]:
     return block.model_dump(mode="json")
 
 
+def _score_json(block: ScoreResult) -> dict[str, Any]:
+    """``_jsonable`` for a score block, written out: its fields are JSON values already (numbers,
+    strings, booleans, lists and dicts of them), so the dump is a copy of them; eight per case,
+    and pydantic's general serializer costs several times as much. A test checks that both agree
+    (tests/engine/test_render.py)."""
+    return {
+        "value": block.value,
+        "max": block.max,
+        "group": block.group,
+        "inputs": dict(block.inputs),
+        "points": dict(block.points),
+        "missing": list(block.missing),
+        "evidence": list(block.evidence),
+        "note": block.note,
+    }
+
+
 def _lesions(case: Case) -> tuple[LesionFact, ...]:
     lm = case.liver_metastases
     if lm is None or not lm.lesions:
@@ -272,7 +289,7 @@ def build_facts(case: Case) -> Facts:
         pve_progression=pve.tumour_progression if pve else None,
         pve_new_lesions_in_flr=pve.new_lesions_in_flr if pve else None,
         flr=_jsonable(compute_flr(case)),
-        scores={k: _jsonable(v) for k, v in compute_scores(case, response=response).items()},
+        scores={k: _score_json(v) for k, v in compute_scores(case, response=response).items()},
         response=_jsonable(response) if response is not None else None,
         previous_hepatectomy=bool(_dv("previous_hepatectomy", case, missing, "prev_hep")),
         chemo_lines=int(_dv("chemotherapy_lines", case, missing, "chemo_lines") or 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,6 +31,7 @@ def unique(items: Iterable[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=4096)  # diameters and thresholds repeat; a Fraction is immutable
 def exact(value: float) -> Fraction:
     """The decimal number a person typed (``77.7`` -> 777/10), so thresholds such as RECIST's
     -30% hold exactly at the boundary instead of depending on binary rounding."""

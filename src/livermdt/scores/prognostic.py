@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Final, Generic, Literal, NamedTuple, TypeVar
 
 from livermdt.case import derived
 from livermdt.case.model import Case
@@ -101,8 +101,10 @@ class ScoreResult(Block):
     note: str
 
 
-@dataclass(frozen=True)
-class _Factor:
+class _Factor(NamedTuple):
+    """One factor of a score (a named tuple: built eight to forty times per case, and a frozen
+    dataclass costs several times as much to create)."""
+
     name: str
     points: int | None
     missing: tuple[str, ...]
@@ -181,8 +183,22 @@ def _join(*notes: str) -> str:
     return " ".join(n for n in notes if n)
 
 
+#: (id of the table, primary, names, extra) -> (the table, the ids). The evidence of a score
+#: depends only on the table and the names, so it is collected once per table, not per case
+#: (the table is kept in the entry so that a reused id cannot return another table's ids).
+_EVIDENCE_CACHE: dict[tuple[int, str, tuple[str, ...], tuple[str, ...]], tuple[object, list[str]]]
+_EVIDENCE_CACHE = {}
+
+
 def _evidence(table: ThresholdTable, primary: str, names: Sequence[str], *extra: str) -> list[str]:
-    return unique([primary, *(e for n in names for e in table[n].evidence), *extra])
+    key = (id(table), primary, tuple(names), extra)
+    hit = _EVIDENCE_CACHE.get(key)
+    if hit is None or hit[0] is not table:
+        if len(_EVIDENCE_CACHE) > 512:  # many site tables in one process: start again
+            _EVIDENCE_CACHE.clear()
+        hit = (table, unique([primary, *(e for n in names for e in table[n].evidence), *extra]))
+        _EVIDENCE_CACHE[key] = hit
+    return list(hit[1])
 
 
 def fong_crs(inputs: ScoreInputs, thresholds: ThresholdTable | None = None) -> ScoreResult:
@@ -551,11 +567,17 @@ def _progression_on_chemotherapy(case: Case, response: ResponseResult | None) ->
     )
 
 
-def score_inputs(case: Case, response: ResponseResult | None = None) -> ScoreInputs:
+#: ``score_inputs(case)`` computes the response itself; ``None`` passed in means "computed: fewer
+#: than 2 time points", which must not be computed again.
+_NOT_GIVEN: Final = object()
+
+
+def score_inputs(case: Case, response: ResponseResult | None | object = _NOT_GIVEN) -> ScoreInputs:
     """The score inputs of a case, from ``livermdt.case.derived``. Lesion number and size come
     from the current imaging (``liver_metastases.lesions``); disappeared lesions are not counted."""
-    if response is None:
+    if response is _NOT_GIVEN:
         response = compute_response(case)
+    assert response is None or isinstance(response, ResponseResult)
     count = derived.lesion_count(case)
     largest_d = derived.largest_lesion_mm(case)
     if count.value == 0:
@@ -626,9 +648,11 @@ def compute_scores(
     case: Case,
     thresholds: ThresholdTable | None = None,
     *,
-    response: ResponseResult | None = None,
+    response: ResponseResult | None | object = _NOT_GIVEN,
 ) -> dict[str, ScoreResult]:
-    """The eight assessment-v1 score blocks, keyed as the spec names them."""
+    """The eight assessment-v1 score blocks, keyed as the spec names them. ``response``: the
+    case's ``compute_response`` result when the caller has it (``None`` included), so that it is
+    not computed twice."""
     inputs = score_inputs(case, response)
     return {
         "fong_crs": fong_crs(inputs, thresholds),
