@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from livermdt.services.assessments import AssessmentService
 from livermdt.services.audit import AuditService
 from livermdt.services.cases import CaseService, CaseVersionConflict
+from livermdt.services.logins import LoginFailureService
 from livermdt.services.meetings import SPECIALTIES, MeetingService
 from livermdt.services.records import (
     AssessmentRecord,
@@ -44,6 +45,7 @@ class Services:
         self.assessments = AssessmentService(read, write)
         self.meetings = MeetingService(self.cases, self.assessments)
         self.audit = AuditService(read, write)
+        self.login_failures = LoginFailureService(read, write)
 
     def close(self) -> None:
         self.engine.dispose()

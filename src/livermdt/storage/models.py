@@ -85,6 +85,20 @@ class UserSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class LoginFailure(Base):
+    """A failed login, kept for the login rate limit (``login_window_s``) and then deleted. In
+    the database so that every worker process counts the same failures. ``key_sha256`` is the
+    SHA-256 of the lower-cased username and the client address: the typed username may be a
+    password typed into the wrong box, so it is not stored."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key_sha256", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Patient(Base):
     __tablename__ = "patients"
 

@@ -21,7 +21,7 @@ from livermdt.storage.db import make_engine
 from livermdt.storage.migrate import upgrade
 from livermdt.web import api
 from livermdt.web.errors import install_error_handlers
-from livermdt.web.security import LoginLimiter, SecurityMiddleware
+from livermdt.web.security import DatabaseLoginLimiter, SecurityMiddleware
 from livermdt.web.settings import Settings
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -77,7 +77,10 @@ def create_app(
     )
     app.state.settings = settings
     app.state.services = services
-    app.state.login_limiter = LoginLimiter(settings.login_max_failures, settings.login_window_s)
+    # In the database, like the sessions: correct with several worker processes.
+    app.state.login_limiter = DatabaseLoginLimiter(
+        services.login_failures, settings.login_max_failures, settings.login_window_s
+    )
 
     install_error_handlers(app)
     app.add_middleware(SecurityMiddleware, https_only=settings.https_only)

@@ -7,7 +7,7 @@ from fastapi import Request, Response
 from livermdt.services.records import UserInfo
 from livermdt.web.deps import get_services, get_settings
 from livermdt.web.security import (
-    LoginLimiter,
+    LoginLimits,
     NotAuthenticatedError,
     clear_session_cookie,
     session_token,
@@ -29,7 +29,7 @@ def login_user(request: Request, response: Response, username: str, password: st
     Raises ``LoginFailedError`` (401) for wrong credentials and ``TooManyLoginAttemptsError``
     (429) after too many failures for this username from this address."""
     services = get_services(request)
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter: LoginLimits = request.app.state.login_limiter
     client = _client(request)
     limiter.check(username, client)
     user = services.users.authenticate(username, password)

@@ -23,7 +23,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from livermdt.errors import LivermdtError, PermissionDeniedError
 
 if TYPE_CHECKING:
+    from livermdt.services.logins import LoginFailureService
     from livermdt.web.settings import Settings
 
 SESSION_COOKIE = "livermdt_session"
@@ -131,9 +132,45 @@ def clear_session_cookie(response: Any, settings: Settings) -> None:
 
 
 # ---- login rate limiting ----------------------------------------------------------------------
+class LoginLimits(Protocol):
+    """What ``auth.login_user`` asks of ``app.state.login_limiter``."""
+
+    def check(self, username: str, client: str) -> None: ...
+    def failed(self, username: str, client: str) -> None: ...
+    def succeeded(self, username: str, client: str) -> None: ...
+
+
+class DatabaseLoginLimiter:
+    """At most ``max_failures`` failed logins per (username, client address) within
+    ``window_s`` seconds, counted in the database (``services.login_failures``), so the limit
+    holds across every worker process. What the application uses.
+
+    Two processes checking at the same moment may each let one more attempt through (the
+    check and the count are separate statements); the limit stays within a few attempts of
+    ``max_failures`` and is never lifted early."""
+
+    def __init__(self, store: LoginFailureService, max_failures: int, window_s: float) -> None:
+        self.store = store
+        self.max_failures = max_failures
+        self.window_s = window_s
+
+    def check(self, username: str, client: str) -> None:
+        if self.store.recent_failures(username, client, self.window_s) >= self.max_failures:
+            raise TooManyLoginAttemptsError(
+                "too many failed logins; wait a few minutes and try again"
+            )
+
+    def failed(self, username: str, client: str) -> None:
+        self.store.record_failure(username, client, self.window_s)
+
+    def succeeded(self, username: str, client: str) -> None:
+        self.store.clear(username, client)
+
+
 class LoginLimiter:
     """At most ``max_failures`` failed logins per (username, client address) within
-    ``window_s`` seconds; in memory, per process."""
+    ``window_s`` seconds; in memory, per process (for one process: a tool or a test; the
+    application uses ``DatabaseLoginLimiter``)."""
 
     def __init__(self, max_failures: int, window_s: float) -> None:
         self.max_failures = max_failures
