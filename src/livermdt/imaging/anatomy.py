@@ -120,15 +120,30 @@ def _runs(values: Sequence[int]) -> list[tuple[int, int]]:
 
 def _in_values(a: LabelArray, values: Sequence[int], out: BoolArray | None = None) -> BoolArray:
     """``a`` in ``values``, as a few comparisons on runs of consecutive values (much faster than
-    ``np.isin`` or a lookup table on large integer arrays)."""
+    ``np.isin`` or a lookup table on large integer arrays). A run lo..hi is one subtraction and
+    one comparison: (a - lo) modulo 2^bits is at most hi - lo exactly for lo <= a <= hi."""
     result = np.zeros(a.shape, dtype=bool) if out is None else out
-    if out is not None:
-        result.fill(False)
+    integer = a.dtype.kind in "iu"
+    top = int(np.iinfo(a.dtype).max) if integer else 1
+    unsigned = np.dtype(f"u{a.dtype.itemsize}") if integer else None
+    written = False
     for lo, hi in _runs(values):
+        if lo > top:  # no voxel can hold it
+            continue
+        hi = min(hi, top)
+        target = None if written else result
         if lo == hi:
-            result |= a == lo
+            hit = np.equal(a, lo, out=target)
+        elif unsigned is not None:
+            shifted = np.subtract(a.view(unsigned), unsigned.type(lo), dtype=unsigned)
+            hit = np.less_equal(shifted, unsigned.type(hi - lo), out=target)
         else:
-            result |= (a >= lo) & (a <= hi)
+            hit = np.logical_and(a >= lo, a <= hi, out=target)
+        if written:
+            result |= hit
+        written = True
+    if not written and out is not None:
+        result.fill(False)
     return result
 
 
@@ -368,11 +383,17 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
     has_segments = False
     conflicts = 0
     scratch = np.empty(bshape, dtype=bool)
-    for m, r in zip(maps, roles, strict=True):
+    for index, (m, r) in enumerate(zip(maps, roles, strict=True)):
         crop = m.array[liver_box]
-        liver |= _in_values(crop, r.liver, out=scratch)
+        if index == 0:  # the first map writes the masks directly
+            _in_values(crop, r.liver, out=liver)
+        else:
+            liver |= _in_values(crop, r.liver, out=scratch)
         if r.tumour:
-            tumour |= _in_values(crop, r.tumour, out=scratch)
+            if index == 0:
+                _in_values(crop, r.tumour, out=tumour)
+            else:
+                tumour |= _in_values(crop, r.tumour, out=scratch)
         if r.flr:
             if flr is None:
                 flr = np.zeros(bshape, dtype=bool)
@@ -400,7 +421,8 @@ def combine(maps: Sequence[LabelMap]) -> Anatomy:
                 conflicts += int(np.count_nonzero(scratch & (segments != 0) & (segments != seg)))
             np.copyto(segments, np.uint8(seg), where=scratch & (segments == 0))
     del scratch
-    if not np.any(liver & ~tumour):
+    # Every tumour voxel is a liver voxel, so some liver is not tumour iff there are more.
+    if np.count_nonzero(liver) <= np.count_nonzero(tumour):
         raise ImagingInputError(empty)
 
     warnings: list[str] = []
