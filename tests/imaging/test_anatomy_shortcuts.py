@@ -12,7 +12,13 @@ import pytest
 from scipy import ndimage
 from scipy.spatial import ConvexHull
 
-from livermdt.imaging.anatomy import _hull_candidates, _in_values, _label_components
+from livermdt.imaging.anatomy import (
+    _coarse_groups,
+    _hull_candidates,
+    _in_values,
+    _label_components,
+    _tight_boxes,
+)
 from livermdt.imaging.volumetry import _segment_counts
 
 SEED = 20261122
@@ -38,13 +44,14 @@ def _components(mask: np.ndarray) -> list[tuple[tuple[slice, ...], np.ndarray]]:
 
 
 def test_coarse_grid_labelling_finds_the_same_components_in_the_same_order() -> None:
-    # 90 x 80 x 60 voxels (above the size labelled directly), blobs close to one another and
-    # touching across coarse-cell borders; diagonal-only contacts join components (26-conn.).
+    # 90 x 80 x 60 voxels (above the size labelled directly, one box: the projections overlap),
+    # about 150 blobs in about 50 coarse groups; a diagonal-only contact joins (26-connected).
     rng = np.random.default_rng(SEED)
-    mask = ndimage.binary_dilation(rng.random((90, 80, 60)) < 0.002, iterations=2)
+    mask = ndimage.binary_dilation(rng.random((90, 80, 60)) < 0.0004, iterations=2)
     mask[10, 10, 10] = mask[11, 11, 11] = True  # a diagonal pair: one component
     mask[40:44, 3, 3] = True
     labels, n = ndimage.label(mask, structure=np.ones((3, 3, 3), dtype=bool))
+    assert len(_tight_boxes(mask)) == 1 and 1 < len(_coarse_groups(mask)) < n
     parts = _components(mask)
     assert len(parts) == n
     rebuilt = np.zeros(mask.shape, dtype=np.int32)
