@@ -44,6 +44,19 @@ def test_the_check_itself_notices_a_dropped_fact() -> None:
     assert "portal_vein_embolization" in json_facts_missing_from_text(a, text)
 
 
+def test_the_check_notices_a_number_dropped_or_shown_at_another_precision() -> None:
+    a = assess(load_case(GOLDEN / "g15-kgr-0.019.json"))
+    text = render_text(a)
+    assert json_facts_missing_from_text(a, text) == []
+    assert "KGR 1.9%/week" in text and "TELV 1309.3 mL" in text and "BSA 1.66 m²" in text
+    assert "degree of hypertrophy 7.6%" in text  # fractions as percentages
+    assert "1.6599866130651644" not in text  # JSON precision stays in the JSON
+    for shown in ("1.9%", "1309.3", "1.66", "22.9%"):
+        dropped = text.replace(shown, "?")
+        assert shown in json_facts_missing_from_text(a, dropped), shown
+    assert "22.9%" in json_facts_missing_from_text(a, text.replace("22.9%", "23%"))
+
+
 def test_json_has_the_spec_keys_and_round_trips() -> None:
     a = assess(load_case(GOLDEN / "g48-transplant-cea-80.json"))
     doc = a.to_json_dict()

@@ -12,6 +12,7 @@ from livermdt.about import DISCLAIMER
 from livermdt.cli.main import main
 from livermdt.knowledge import all_evidence, default_thresholds, get_evidence
 from livermdt.scores.report import render_scores_text, scores_report
+from tests.engine.same_facts import block_facts
 from tests.scores._cases import case
 
 SCORES_SRC = Path(__file__).resolve().parents[2] / "src" / "livermdt" / "scores"
@@ -41,10 +42,13 @@ def test_text_output_carries_the_notice_and_the_facts(
     assert main(["scores", str(path)]) == 0
     out = capsys.readouterr().out
     assert DISCLAIMER in out
-    assert "sFLR 0.901" in out
-    assert "TELV 1309.3 mL" in out
-    assert "Fong clinical risk score [fong_crs]: 1 / 5 (low risk)" in out
+    assert (
+        "sFLR 90.1% of TELV 1309.3 mL (FLR 1180 mL) — 20% required (normal liver) → adequate; "
+        "BSA 1.66 m² (Mosteller)"
+    ) in out
+    assert "Fong clinical risk score [fong_crs]: 1/5 (low risk) — scored: node positive +1" in out
     assert "Tumour Burden Score [tumour_burden_score]: 2.60" in out
+    assert "1.6599866130651644" not in out  # the JSON keeps every digit, the text does not
     assert "[fong-1999-crs]" in out
     assert "UNVERIFIED" in out  # kishi-2009-sflr backs the 0.20 default
 
@@ -52,6 +56,7 @@ def test_text_output_carries_the_notice_and_the_facts(
 def test_text_and_json_carry_the_same_scores() -> None:
     report = scores_report(case())
     text = render_scores_text(report)
+    assert [f for f in block_facts(report) if f not in text] == []
     for key, block in report["scores"].items():
         assert f"[{key}]" in text
         for path in block["missing"]:

@@ -1,15 +1,14 @@
-"""Text rendering of an assessment for a person. It carries the same facts as the JSON (a test
-checks that every code, evidence id and number of the JSON appears here), then the notice that
-livermdt supports and does not replace the MDT's judgement."""
+"""Text rendering of an assessment for a person, as read at the meeting: FLR, scores and response
+in the lines of ``livermdt.scores.display`` (percentages, numbers rounded to what is measured).
+It carries the same facts as the JSON (a test checks that every code, evidence id, case path and
+number of the JSON appears here, numbers at their displayed precision), then the notice that
+livermdt supports and does not replace the MDT's judgement. The JSON is never rounded."""
 
 from __future__ import annotations
 
-import json
-import math
-from typing import Any
-
 from livermdt.about import DISCLAIMER
 from livermdt.engine.model import Assessment
+from livermdt.scores.display import flr_lines, response_lines, score_lines
 
 _LABEL = {
     "resectable": "RESECTABLE",
@@ -17,37 +16,6 @@ _LABEL = {
     "unresectable": "UNRESECTABLE",
     "undetermined": "UNDETERMINED",
 }
-
-
-def _value(value: Any) -> str:
-    """A JSON value written exactly as the JSON writes it (numbers keep every digit)."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float) and math.isfinite(value):
-        return repr(value)  # what json.dumps writes for a finite float
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _pairs(block: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
-    parts: list[str] = []
-    for key, value in block.items():
-        if key in skip:
-            continue
-        if isinstance(value, dict):
-            inner = _pairs(value)
-            parts.append(f"{key}={{{inner}}}")
-        elif isinstance(value, list):
-            items = (_pairs(v) if isinstance(v, dict) else _value(v) for v in value)
-            parts.append(f"{key}=[{', '.join(items)}]")
-        else:
-            parts.append(f"{key}={_value(value)}")
-    return ", ".join(parts)
 
 
 def render_text(assessment: Assessment) -> str:
@@ -63,15 +31,15 @@ def render_text(assessment: Assessment) -> str:
     for r in res["reasons"]:
         add(f"  - [{r['code']}] {r['text']} [{', '.join(r['evidence'])}]")
     add("")
-    flr = a["flr"]
-    add("Future liver remnant: " + (_pairs(flr) if flr else "not computed"))
+    add("Future liver remnant:")
+    lines.extend(flr_lines(a["flr"]) if a["flr"] else ["  not computed"])
     add("")
-    add("Scores:")
+    add("Scores (not computed = an input is missing; never a partial sum):")
     for key, score in a["scores"].items():
-        add(f"  {key}: {_pairs(score)}")
+        lines.extend(score_lines(key, score))
     add("")
-    response = a["response"]
-    add("Response (RECIST 1.1): " + (_pairs(response) if response else "not assessed"))
+    add("Response (RECIST 1.1):")
+    lines.extend(response_lines(a["response"]))
     add("")
     add("Recommendations:")
     for rec in a["recommendations"]:
