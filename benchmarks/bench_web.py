@@ -116,7 +116,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int, http: str = "auto") -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, workers: int, http: str = "auto", loop: str = "auto"
+) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         LIVERMDT_DATABASE_URL=url,
@@ -126,7 +128,7 @@ def start_server(url: str, port: int, workers: int, http: str = "auto") -> subpr
     cmd = [
         sys.executable, "-m", "uvicorn", "livermdt.web.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log", "--http", http,
+        "--log-level", "warning", "--no-access-log", "--http", http, "--loop", loop,
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.monotonic() + 60
@@ -295,7 +297,7 @@ async def _pool(
 def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Result]:
     ids = seed(url, args.cases)
     port = _free_port()
-    server = start_server(url, port, args.workers, args.http)
+    server = start_server(url, port, args.workers, args.http, args.loop)
     base = f"http://127.0.0.1:{port}"
     results = []
     try:
@@ -348,6 +350,9 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument(
         "--http", default="auto", choices=["auto", "h11", "httptools"], help="uvicorn parser"
+    )
+    parser.add_argument(
+        "--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn event loop"
     )
     parser.add_argument("--httpx", action="store_true", help="use the httpx pool even with wrk")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
