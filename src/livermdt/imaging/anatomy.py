@@ -921,11 +921,19 @@ def vessel_distances_mm(
                 out[i][name] = 0.0
                 continue
             t = tumours[i]
-            # A few cells first give a valid bound, so the query of every cell can prune.
-            sample = t.centres[:: max(1, len(t.centres) // 16)]
-            bound = float(tree.query(sample, k=1)[0].min()) + r2
+            # A few cells first bound the distance: the exact distance between the points of
+            # the closest sampled cell and of its nearest vessel cell is at least the answer.
+            # A cell can hold the closest pair only if its centre is within the answer plus 2r
+            # of a vessel cell centre, so within that bound plus 2r: the query prunes the rest.
+            step = max(1, len(t.centres) // 16)
+            sample_d, sample_cell = tree.query(t.centres[::step], k=1)
+            s_best = int(np.argmin(sample_d))
+            bound = _min_distance(
+                t.members(np.array([s_best * step], dtype=np.intp)),
+                vessel.members(np.array([sample_cell[s_best]], dtype=np.intp)),
+            )
             centre_d, nearest_cell = tree.query(
-                t.centres, k=1, distance_upper_bound=bound * (1 + 1e-9) + 1e-9
+                t.centres, k=1, distance_upper_bound=(bound + r2) * (1 + 1e-9) + 1e-9
             )
             best = int(np.argmin(centre_d))
             # An upper bound: the exact distance between the two closest cells' points.
