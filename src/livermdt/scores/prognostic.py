@@ -149,15 +149,28 @@ def _result(
     bands: Sequence[tuple[str, Group]] = (),
     note: str = "",
 ) -> ScoreResult:
-    determined = all(f.points is not None for f in factors)
-    value = sum(f.points or 0 for f in factors) if determined else None
+    # One pass over the factors (this runs eight times per assessed case).
+    points: dict[str, int] = {}
+    missing: list[str] = []
+    total: int | None = 0
+    for name, factor_points, factor_missing in factors:
+        if factor_points is None:
+            total = None
+            for path in factor_missing:
+                if path not in missing:
+                    missing.append(path)
+        else:
+            points[name] = factor_points
+            if total is not None:
+                total += factor_points
+    value = total
     return ScoreResult(
         value=value,
         max=maximum,
         group=_group(value, table, bands) if value is not None and bands else None,
         inputs=inputs,
-        points={f.name: f.points for f in factors if f.points is not None},
-        missing=unique(m for f in factors if f.points is None for m in f.missing),
+        points=points,
+        missing=missing,
         evidence=list(evidence),
         note=note,
     )
@@ -572,7 +585,7 @@ def _progression_on_chemotherapy(case: Case, response: ResponseResult | None) ->
 _NOT_GIVEN: Final = object()
 
 
-def score_inputs(case: Case, response: ResponseResult | None | object = _NOT_GIVEN) -> ScoreInputs:
+def score_inputs(case: Case, response: ResponseResult | object | None = _NOT_GIVEN) -> ScoreInputs:
     """The score inputs of a case, from ``livermdt.case.derived``. Lesion number and size come
     from the current imaging (``liver_metastases.lesions``); disappeared lesions are not counted."""
     if response is _NOT_GIVEN:
@@ -648,7 +661,7 @@ def compute_scores(
     case: Case,
     thresholds: ThresholdTable | None = None,
     *,
-    response: ResponseResult | None | object = _NOT_GIVEN,
+    response: ResponseResult | object | None = _NOT_GIVEN,
 ) -> dict[str, ScoreResult]:
     """The eight assessment-v1 score blocks, keyed as the spec names them. ``response``: the
     case's ``compute_response`` result when the caller has it (``None`` included), so that it is
