@@ -613,14 +613,16 @@ def _fill_tumour_segments(anatomy: Anatomy) -> None:
             nearest = ndimage.distance_transform_edt(
                 ~features, sampling=spacing, return_distances=False, return_indices=True
             )
-            idx = np.nonzero(need)
-            far = _distance_to_outside_mm(box, bounds, spacing, idx)
-            steps = np.stack([nearest[a][idx] - idx[a] for a in range(3)], axis=1) * spacing
+            flat = np.flatnonzero(need)  # C order, as np.nonzero
+            idx = np.unravel_index(flat, need.shape)
+            source = nearest.reshape(3, -1)[:, flat]
+            steps = (source - np.stack(idx)).T * spacing
             dist = np.sqrt(np.einsum("ij,ij->i", steps, steps))
+            far = _distance_to_outside_mm(box, bounds, spacing, idx)
             if box != bounds and np.any(dist > far):
                 margin *= 2
                 continue
-            sub[idx] = sub[nearest[0][idx], nearest[1][idx], nearest[2][idx]]
+            sub[idx] = sub[source[0], source[1], source[2]]
             break
 
 
