@@ -5,9 +5,8 @@ the concordance measure.
 Storage. Each imported patient becomes an ordinary case (patient, case, version 1 — the same rows
 ``CaseService.create_case`` writes, so history, audit and the pages work unchanged) plus one row
 of ``registry_records``: the registry extension (recorded scores, exact recorded months, values
-case-v1 cannot hold) keyed by the case id. That table lives in its own ``MetaData`` here and is
-created on first use (``ensure_schema``); it is not yet in the Alembic migrations of
-``livermdt.storage`` (see ``docs/registry.md``).
+case-v1 cannot hold) keyed by the case id (``livermdt.storage.models.RegistryRecordRow``, created
+by the Alembic migrations like every other table).
 
 All-or-nothing: every document is validated before anything is written; one bad document, or a
 patient already imported from the same source, raises ``ImportDataError`` and nothing is stored.
@@ -18,21 +17,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    String,
-    UniqueConstraint,
     select,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from livermdt.analytics.casedoc import case_document, record_from_case
 from livermdt.analytics.concordance import DecisionEntry, recommended_codes
@@ -49,30 +41,14 @@ from livermdt.storage.models import (
     CaseVersion,
     Decision,
     Patient,
+    RegistryRecordRow,
     as_utc,
     new_id,
     utcnow,
 )
 
-
-class _RegistryBase(DeclarativeBase):
-    metadata = MetaData()
-
-
-class RegistryRow(_RegistryBase):
-    """The registry extension of one imported case."""
-
-    __tablename__ = "registry_records"
-    __table_args__ = (UniqueConstraint("source", "patient_id", name="uq_registry_source_patient"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    #: ``cases.id`` (no foreign key: this table has its own MetaData until it is migrated)
-    case_id: Mapped[str] = mapped_column(String(32), index=True)
-    case_version: Mapped[int] = mapped_column(Integer)
-    source: Mapped[str] = mapped_column(String(64))
-    patient_id: Mapped[str] = mapped_column(String(200))
-    record: Mapped[dict[str, Any]] = mapped_column(JSON)
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+#: Kept under its earlier name for the callers and tests that import it from here.
+RegistryRow = RegistryRecordRow
 
 
 @dataclass(frozen=True)
@@ -82,11 +58,6 @@ class ImportResult:
     case_ids: list[str]
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create ``registry_records`` if absent (the other tables come from W's migrations)."""
-    _RegistryBase.metadata.create_all(engine, checkfirst=True)
-
-
 _CATEGORIES = frozenset({"resectable", "potentially_resectable", "unresectable"})
 
 
@@ -94,13 +65,6 @@ class RegistryService(ServiceBase):
     def __init__(self, engine: Engine) -> None:
         read, write = make_sessionmakers(engine)
         super().__init__(read, write)
-        self._engine = engine
-        self._schema_ready = False
-
-    def _ready(self) -> None:
-        if not self._schema_ready:
-            ensure_schema(self._engine)
-            self._schema_ready = True
 
     # ---- import --------------------------------------------------------------------------
     def import_records(
@@ -112,7 +76,6 @@ class RegistryService(ServiceBase):
             require(user, Permission.EDIT)
         if not records:
             raise ImportDataError("nothing to import", ["the input has no patients"])
-        self._ready()
         problems: list[str] = []
         canonical: list[dict[str, Any]] = []
         for rec in records:
@@ -215,7 +178,6 @@ class RegistryService(ServiceBase):
         document was not edited since gives its stored registry record (exact recorded values);
         an edited or native case is read from its document (``record_from_case``), keeping
         the registry's recorded scores. ``source`` keeps only that registry's patients."""
-        self._ready()
         with self.reading() as s:
             rows = s.execute(
                 select(CaseRow.id, CaseRow.current_version, CaseVersion.document, RegistryRow)
@@ -265,7 +227,6 @@ class RegistryService(ServiceBase):
 
     def sources(self) -> dict[str, int]:
         """Imported registries and their patient counts."""
-        self._ready()
         with self.reading() as s:
             rows = s.execute(select(RegistryRow.source)).scalars().all()
         counts: dict[str, int] = {}
