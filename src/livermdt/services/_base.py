@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from livermdt.errors import PermissionDeniedError
@@ -46,6 +46,14 @@ class ServiceBase:
     def reading(self) -> Iterator[Session]:
         with self._read() as session, session.begin():
             yield session
+
+    @contextmanager
+    def querying(self) -> Iterator[Connection]:
+        """A read transaction on a plain connection, for the per-request hot paths that select
+        columns (no ORM objects): an ORM session costs more than the query itself."""
+        engine: Engine = self._read.kw["bind"]
+        with engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -36,7 +36,16 @@ def _lookup_statement(newest: bool) -> Any:
     by the given engine and knowledge versions (built once; values are bound per call)."""
     version = CaseRow.current_version if newest else bindparam("version")
     return (
-        select(CaseVersion.version, CaseVersion.document, AssessmentRow)
+        select(
+            CaseVersion.version,
+            CaseVersion.document,
+            AssessmentRow.id,
+            AssessmentRow.engine_version,
+            AssessmentRow.knowledge_version,
+            AssessmentRow.category,
+            AssessmentRow.result,
+            AssessmentRow.created_at,
+        )
         .select_from(CaseRow)
         .join(CaseVersion, and_(CaseVersion.case_id == CaseRow.id, CaseVersion.version == version))
         .outerjoin(
@@ -58,7 +67,7 @@ _LOOKUP_VERSION = _lookup_statement(newest=False)
 
 class AssessmentService(ServiceBase):
     def _lookup(
-        self, s: Session, case_id: str, version: int | None
+        self, case_id: str, version: int | None
     ) -> tuple[int, dict[str, Any], AssessmentRecord | None]:
         """(version number, document, stored assessment by the current engine or None)."""
         params: dict[str, Any] = {
@@ -66,15 +75,29 @@ class AssessmentService(ServiceBase):
             "engine_version": _domain.engine_version(),
             "knowledge_version": _domain.knowledge_version(),
         }
-        if version is None:
-            row = s.execute(_LOOKUP_NEWEST, params).first()
-        else:
-            row = s.execute(_LOOKUP_VERSION, {**params, "version": version}).first()
+        with self.querying() as conn:
+            if version is None:
+                row = conn.execute(_LOOKUP_NEWEST, params).first()
+            else:
+                row = conn.execute(_LOOKUP_VERSION, {**params, "version": version}).first()
         if row is None:
-            self._version_row(s, case_id, version)  # raises the precise NotFoundError
+            with self.reading() as s:
+                self._version_row(s, case_id, version)  # raises the precise NotFoundError
             raise NotFoundError(f"no case {case_id}")  # pragma: no cover
-        number, document, stored = row
-        return number, document, (_record(stored) if stored is not None else None)
+        number, document, stored_id, engine_v, knowledge_v, category, result, created = row
+        if stored_id is None:
+            return number, document, None
+        record = AssessmentRecord(
+            id=stored_id,
+            case_id=case_id,
+            case_version=number,
+            engine_version=engine_v,
+            knowledge_version=knowledge_v,
+            category=category,
+            result=result,
+            created_at=as_utc(created),
+        )
+        return number, document, record
 
     def _version_row(self, s: Session, case_id: str, version: int | None) -> CaseVersion:
         case = s.get(CaseRow, case_id)
@@ -105,8 +128,7 @@ class AssessmentService(ServiceBase):
     ) -> AssessmentRecord:
         """The assessment of a case version (default: the newest) by the current engine and
         knowledge: the stored one, or computed now and stored. With ``viewer``: audited."""
-        with self.reading() as s:
-            number, document, record = self._lookup(s, case_id, version)
+        number, document, record = self._lookup(case_id, version)
         if record is None:
             record = self._store(case_id, number, _domain.assess_document(document))
         if viewer is not None:
@@ -120,8 +142,7 @@ class AssessmentService(ServiceBase):
     def compute_assessment(self, case_id: str, version: int | None = None) -> AssessmentRecord:
         """Run the engine again on a case version (default: the newest) and store the result
         if no identical-version assessment is stored yet."""
-        with self.reading() as s:
-            number, document, known = self._lookup(s, case_id, version)
+        number, document, known = self._lookup(case_id, version)
         result = _domain.assess_document(document)
         versions = (result.get("engine_version"), result.get("knowledge_version"))
         if known is not None and versions == (known.engine_version, known.knowledge_version):
