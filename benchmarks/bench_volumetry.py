@@ -8,6 +8,10 @@ portal vein, hepatic veins and IVC (labels 10, 11, 12) carved out of the liver, 
 Each pipeline measures the same things: liver / tumour / segment volumes, tumour components
 (26-connectivity), the longest 3-D diameter of each, and tumour-to-vessel distances.
 
+Each returns the same outputs (liver volume, tumour count, each tumour's Feret diameter and its
+distance to each vessel), and the run prints how far the others are from livermdt; livermdt
+also measures what they do not (segment volumes, axial diameters, centroids, segment fractions).
+
 * livermdt: ``livermdt.imaging.volumetry`` (loaded array to result).
 * SimpleITK: LabelShapeStatisticsImageFilter (volumes; ComputeFeretDiameterOn for the tumour
   components), ConnectedComponent (fully connected), SignedMaurerDistanceMap of each vessel on
@@ -30,6 +34,7 @@ from typing import Any
 import numpy as np
 
 SPACING_MM = (0.7, 0.7, 1.0)
+VESSELS = {10: "portal_vein", 11: "hepatic_vein", 12: "inferior_vena_cava"}
 
 
 def build_map(depth: int, tumours: int, seed: int = 7) -> tuple[Any, Any]:
@@ -64,6 +69,10 @@ def run_livermdt(m: Any) -> dict[str, Any]:
         "liver_ml": r.liver_volume_ml,
         "tumours": len(r.tumours),
         "max_diameter_mm": max((t.max_diameter_mm for t in r.tumours), default=0.0),
+        "feret_mm": sorted(t.max_diameter_mm for t in r.tumours),
+        "distances_mm": {
+            name: sorted(t.nearest_mm[name] for t in r.tumours) for name in VESSELS.values()
+        },
     }
 
 
@@ -99,18 +108,20 @@ def run_simpleitk(m: Any) -> dict[str, Any]:
     crop = sitk.RegionOfInterest(img, size, start)
     tcrop = sitk.RegionOfInterest(comps, size, start)
     tc = sitk.GetArrayViewFromImage(tcrop)
-    for value in (10, 11, 12):
+    distances: dict[str, list[float]] = {}
+    for value, name in VESSELS.items():
         vessel = sitk.BinaryThreshold(crop, value, value, 1, 0)
         dmap = sitk.SignedMaurerDistanceMap(
             vessel, insideIsPositive=False, squaredDistance=False, useImageSpacing=True
         )
         d = sitk.GetArrayViewFromImage(dmap)
-        for k in feret.GetLabels():
-            float(d[tc == k].min())
+        distances[name] = sorted(float(d[tc == k].min()) for k in feret.GetLabels())
     return {
         "liver_ml": liver_mm3 / 1000.0,
         "tumours": len(feret.GetLabels()),
         "max_diameter_mm": diam,
+        "feret_mm": sorted(feret.GetFeretDiameter(k) for k in feret.GetLabels()),
+        "distances_mm": distances,
     }
 
 
@@ -123,22 +134,27 @@ def run_scipy(m: Any) -> dict[str, Any]:
     counts = np.bincount(arr.ravel(), minlength=13)
     liver_ml = float(counts[1:10].sum()) * vvox / 1000.0
     labels, n = ndimage.label(arr == 9, structure=np.ones((3, 3, 3), bool))
-    diam = 0.0
+    feret = []
     objects = ndimage.find_objects(labels)
     for k, sl in enumerate(objects, start=1):
         mask = labels[sl] == k
         surface = mask & ~ndimage.binary_erosion(mask)
         pts = np.argwhere(surface) * np.asarray(SPACING_MM)
-        if len(pts) > 1:
-            diam = max(diam, float(pdist(pts).max()))
+        feret.append(float(pdist(pts).max()) if len(pts) > 1 else 0.0)
     box = _liver_box(arr)
     crop = arr[box]
     lcrop = labels[box]
-    for value in (10, 11, 12):
+    distances: dict[str, list[float]] = {}
+    for value, name in VESSELS.items():
         d = ndimage.distance_transform_edt(crop != value, sampling=SPACING_MM)
-        for k in range(1, n + 1):
-            float(d[lcrop == k].min())
-    return {"liver_ml": liver_ml, "tumours": n, "max_diameter_mm": diam}
+        distances[name] = sorted(float(d[lcrop == k].min()) for k in range(1, n + 1))
+    return {
+        "liver_ml": liver_ml,
+        "tumours": n,
+        "max_diameter_mm": max(feret, default=0.0),
+        "feret_mm": sorted(feret),
+        "distances_mm": distances,
+    }
 
 
 def _time(
@@ -165,6 +181,29 @@ def _peak_bytes(fn: Callable[[Any], Any], m: Any) -> int:
         tracemalloc.stop()
 
 
+def _agreement(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
+    """How far another pipeline's outputs are from livermdt's (same volumes, components, Feret
+    diameters and tumour-vessel distances, each list sorted as tumours are numbered apart)."""
+    if ours["tumours"] != theirs["tumours"]:
+        return f"DIFFERENT: {theirs['tumours']} tumours, livermdt {ours['tumours']}"
+    feret = max(
+        (abs(a - b) for a, b in zip(ours["feret_mm"], theirs["feret_mm"], strict=True)),
+        default=0.0,
+    )
+    dist = max(
+        (
+            abs(a - b)
+            for name in VESSELS.values()
+            for a, b in zip(ours["distances_mm"][name], theirs["distances_mm"][name], strict=True)
+        ),
+        default=0.0,
+    )
+    return (
+        f"agrees with livermdt: liver {abs(ours['liver_ml'] - theirs['liver_ml']):.1e} ml, "
+        f"Feret {feret:.1e} mm, vessel distances {dist:.1e} mm (largest differences)"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks volumetry")
     parser.add_argument("--large", action="store_true", help="512 x 512 x 600 instead of x 300")
@@ -187,19 +226,22 @@ def main(argv: list[str]) -> int:
     )
 
     lm_s, lm_cpu, lm = _time(run_livermdt, m, args.repeats)
+    summary = {k: lm[k] for k in ("liver_ml", "tumours", "max_diameter_mm")}
     peak = _peak_bytes(run_livermdt, m)
     print(
         f"livermdt volumetry: median wall {lm_s:.3f} s, cpu {lm_cpu:.3f} s over {args.repeats} "
         f"(= {lm_cpu / pass_cpu:.0f} passes over the array); peak traced memory "
-        f"{peak / 1e6:.0f} MB = {peak / m.array.nbytes:.2f} x the label map; {lm}"
+        f"{peak / 1e6:.0f} MB = {peak / m.array.nbytes:.2f} x the label map; {summary}"
     )
     status = 0
     if not args.skip_alternatives:
         for name, fn in (("SimpleITK", run_simpleitk), ("scipy.ndimage", run_scipy)):
-            s, c, res = _time(fn, m, 1 if name == "SimpleITK" else max(1, min(args.repeats, 3)))
+            repeats = max(1, min(args.repeats, 3))
+            s, c, res = _time(fn, m, repeats)
             print(
                 f"{name}: median wall {s:.3f} s ({s / lm_s:.1f} x livermdt), cpu {c:.3f} s "
-                f"({c / lm_cpu:.1f} x livermdt); {res}"
+                f"({c / lm_cpu:.1f} x livermdt) over {repeats}; "
+                f"{ {k: res[k] for k in summary} }; {_agreement(lm, res)}"
             )
     if lm_cpu >= 1.0 and not args.large:
         print("target missed: volumetry of 512 x 512 x 300 should take under 1 s")
