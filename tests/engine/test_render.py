@@ -100,12 +100,13 @@ def test_hand_written_json_dump_equals_pydantic_dump(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.json"))[::4], ids=lambda p: p.stem)
-def test_fast_score_dump_equals_pydantic_dump(path: Path) -> None:
-    from livermdt.engine.facts import _score_json
-    from livermdt.scores import ScoreResult, compute_scores
+def test_score_blocks_equal_the_pydantic_dump_of_the_models(path: Path) -> None:
+    from livermdt.scores import compute_scores, score_blocks
 
-    assert list(ScoreResult.model_fields) == list(
-        _score_json(compute_scores(load_case(path))["m_cs"])
-    )
-    for block in compute_scores(load_case(path)).values():
-        assert _score_json(block) == block.model_dump(mode="json")
+    case = load_case(path)
+    models = {k: v.model_dump(mode="json") for k, v in compute_scores(case).items()}
+    blocks = score_blocks(case)
+    assert blocks == models
+    for key, block in blocks.items():
+        assert list(block) == list(models[key])  # same key order in the JSON
+        assert [type(v) for v in block.values()] == [type(v) for v in models[key].values()]

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
 from livermdt.case import Case
 from livermdt.case import derived as dv
-from livermdt.scores import ScoreResult, compute_flr, compute_response, compute_scores
+from livermdt.scores import compute_flr, compute_response, score_blocks
 
 #: Structures whose contact excludes thermal ablation (heat injury to the central bile ducts;
 #: Part A A6).
@@ -176,23 +176,6 @@ def _jsonable(block: BaseModel) -> dict[str, Any]:
     return block.model_dump(mode="json")
 
 
-def _score_json(block: ScoreResult) -> dict[str, Any]:
-    """``_jsonable`` for a score block, written out: its fields are JSON values already (numbers,
-    strings, booleans, lists and dicts of them), so the dump is a copy of them; eight per case,
-    and pydantic's general serializer costs several times as much. A test checks that both agree
-    (tests/engine/test_render.py)."""
-    return {
-        "value": block.value,
-        "max": block.max,
-        "group": block.group,
-        "inputs": dict(block.inputs),
-        "points": dict(block.points),
-        "missing": list(block.missing),
-        "evidence": list(block.evidence),
-        "note": block.note,
-    }
-
-
 def _lesions(case: Case) -> tuple[LesionFact, ...]:
     lm = case.liver_metastases
     if lm is None or not lm.lesions:
@@ -289,7 +272,8 @@ def build_facts(case: Case) -> Facts:
         pve_progression=pve.tumour_progression if pve else None,
         pve_new_lesions_in_flr=pve.new_lesions_in_flr if pve else None,
         flr=_jsonable(compute_flr(case)),
-        scores={k: _score_json(v) for k, v in compute_scores(case, response=response).items()},
+        # A ScoreBlock is the block's JSON dict (TypedDicts are not dict[str, Any] to mypy).
+        scores=cast(dict[str, dict[str, Any]], score_blocks(case, response=response)),
         response=_jsonable(response) if response is not None else None,
         previous_hepatectomy=bool(_dv("previous_hepatectomy", case, missing, "prev_hep")),
         chemo_lines=int(_dv("chemotherapy_lines", case, missing, "chemo_lines") or 0),

@@ -27,6 +27,7 @@ from livermdt.scores.formulas import (
 from livermdt.scores.prognostic import (
     SCORE_KEYS,
     Input,
+    ScoreBlock,
     ScoreInputs,
     ScoreResult,
     compute_scores,
@@ -38,6 +39,7 @@ from livermdt.scores.prognostic import (
     nagashima,
     nordlinger,
     oslo_score,
+    score_blocks,
     score_inputs,
     tumour_burden_score,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "RequiredSflr",
     "RequiredSflrReason",
     "ResponseResult",
+    "ScoreBlock",
     "ScoreInputs",
     "ScoreResult",
     "bsa_dubois",
@@ -77,6 +80,7 @@ __all__ = [
     "progression_by_sum",
     "recist_category",
     "required_sflr",
+    "score_blocks",
     "score_inputs",
     "select_targets",
     "standardised_flr",
