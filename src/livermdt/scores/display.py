@@ -183,8 +183,9 @@ def score_lines(key: str, score: Mapping[str, Any]) -> list[str]:
     its inputs, note and evidence."""
     title = SCORE_TITLES.get(key, _label(key))
     value = score.get("value")
+    missing = list(score.get("missing") or [])
     if value is None:
-        head = f"not computed — missing: {_ids(list(score.get('missing') or []))}"
+        head = "not computed" + ("" if missing else " (see the note)")
     else:
         head = _score_value(value)
         if score.get("max") is not None:
@@ -194,13 +195,11 @@ def score_lines(key: str, score: Mapping[str, Any]) -> list[str]:
     points = dict(score.get("points") or {})
     scored = [f"{_label(k)} +{v}" for k, v in points.items() if v]
     zero = [_label(k) for k, v in points.items() if not v]
-    parts = []
+    parts = [f"missing: {_ids(missing)}"] if missing else []
     if scored:
         parts.append("scored: " + ", ".join(scored))
     if zero:
         parts.append("0 points: " + ", ".join(zero))
-    if value is not None and score.get("missing"):
-        parts.append(f"missing: {_ids(list(score['missing']))}")
     lines = [f"  {title} [{key}]: {head}" + (" — " + "; ".join(parts) if parts else "")]
     inputs = ", ".join(_input_text(k, v) for k, v in (score.get("inputs") or {}).items())
     lines.append(f"      inputs: {inputs or 'none'}")
