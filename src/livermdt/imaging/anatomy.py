@@ -808,13 +808,16 @@ def tumour_components(anatomy: Anatomy) -> list[TumourComponent]:
 # ---------------------------------------------------------------------------------------------
 def _boundary(mask: BoolArray) -> BoolArray:
     """Voxels of ``mask`` with a 6-neighbour outside it (the box edge counts as outside)."""
-    padded = np.pad(mask, 1)
-    inner = padded[1:-1, 1:-1, 1:-1].copy()
-    for axis in range(3):
-        for shift in (-1, 1):
-            index: list[slice] = [slice(1, -1)] * 3
-            index[axis] = slice(1 + shift, padded.shape[axis] - 1 + shift)
-            inner &= padded[tuple(index)]
+    inner = mask.copy()
+    inner[1:] &= mask[:-1]
+    inner[:-1] &= mask[1:]
+    inner[:, 1:] &= mask[:, :-1]
+    inner[:, :-1] &= mask[:, 1:]
+    inner[:, :, 1:] &= mask[:, :, :-1]
+    inner[:, :, :-1] &= mask[:, :, 1:]
+    inner[0] = inner[-1] = False
+    inner[:, 0] = inner[:, -1] = False
+    inner[:, :, 0] = inner[:, :, -1] = False
     return mask & ~inner
 
 
@@ -913,13 +916,18 @@ def vessel_distances_mm(
         _cells(np.argwhere(_candidates(c.mask, orthogonal)) + [s.start for s in c.box], affine)
         for c in components
     ]
+    # The labels each map holds inside each tumour, read once for all vessels.
+    inside = [[m.array[c.box][c.mask] for m in anatomy.maps] for c in components]
     for name in anatomy.vessel_names:
         box = anatomy.vessel_boxes[name]
         mask = _candidates(anatomy.vessel_mask(name, box), orthogonal)
         vessel = _cells(np.argwhere(mask) + [s.start for s in box], affine)
         tree = cKDTree(vessel.centres)
-        for i, comp in enumerate(components):
-            if anatomy.vessel_mask(name, comp.box)[comp.mask].any():
+        for i in range(len(components)):
+            if any(
+                roles.vessels.get(name) and _in_values(values, roles.vessels[name]).any()
+                for values, roles in zip(inside[i], anatomy._roles, strict=True)
+            ):
                 out[i][name] = 0.0
                 continue
             t = tumours[i]
