@@ -56,9 +56,10 @@ CORNERS: dict[str, Callable[[Case], bool]] = {
 def test_strategy_reaches_every_corner() -> None:
     seen: set[str] = set()
 
-    # Derandomized: the same 100 cases every run, so a rare corner cannot make this flaky.
+    # Derandomized, and 300 cases: hypothesis front-loads simple examples, and in a full-suite run
+    # 100 derandomized cases once missed the ~1-in-10 cirrhosis corner.
     @settings(
-        max_examples=100, database=None, phases=[Phase.generate], deadline=None, derandomize=True
+        max_examples=300, database=None, phases=[Phase.generate], deadline=None, derandomize=True
     )
     @given(valid_cases())
     def draw(case: Case) -> None:
