@@ -167,9 +167,12 @@ def _bboxes(a: LabelArray, groups: Sequence[Sequence[int]]) -> list[Box | None]:
         index: list[slice] = [slice(None)] * 3
         index[axis] = slice(start, stop)
         slab = a[tuple(index)]
-        if not slab.any():
+        top = int(slab.max())  # labels are never negative: 0 means an empty slab
+        if top == 0:
             continue
         for gi, values in wanted:
+            if min(values) > top:
+                continue
             m = _in_values(slab, values)
             proj_plane[gi] |= m.any(axis=axis)
             proj_axis[gi][start:stop] = m.any(axis=other)
