@@ -164,7 +164,14 @@ def volumetry(
     per_segment = _segment_counts(anatomy.segments_in_bbox) if anatomy.has_segments else None
     if per_segment is not None:
         seg = anatomy.segments_in_bbox
-        in_tumour = np.bincount(seg[anatomy.tumour_in_bbox], minlength=9)
+        # The tumour components partition the tumour voxels: count inside their boxes only.
+        in_tumour = np.zeros(9, dtype=np.int64)
+        for box, mask in anatomy.tumour_parts:
+            inner = tuple(
+                slice(b.start - o.start, b.stop - o.start)
+                for b, o in zip(box, anatomy.bbox, strict=True)
+            )
+            in_tumour += np.bincount(seg[inner][mask], minlength=9)[:9]
         for k in range(1, 9):
             count = int(per_segment[k])
             segments[k] = SegmentVolume(
