@@ -240,18 +240,10 @@ RecistResponse = Literal["CR", "PR", "SD", "PD"]
 RECIST_RESPONSES: Final[tuple[str, ...]] = get_args(RecistResponse)
 
 # --- outcomes (registry addition to case-v1, see docs/case.md) -----------------------------------
+# The planned-resection vocabulary plus what only an operation record needs (nested Literals
+# flatten, so the two lists cannot drift apart).
 OperationProcedure = Literal[
-    "right_hepatectomy",
-    "extended_right_hepatectomy",
-    "left_hepatectomy",
-    "extended_left_hepatectomy",
-    "left_lateral_sectionectomy",
-    "right_posterior_sectionectomy",
-    "right_anterior_sectionectomy",
-    "central_hepatectomy",
-    "segmentectomy",
-    "bisegmentectomy",
-    "non_anatomical",
+    Procedure,
     "wedge",
     "two_stage_first",
     "two_stage_second",
