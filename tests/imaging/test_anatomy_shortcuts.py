@@ -92,6 +92,17 @@ def test_hull_candidates_hold_every_hull_vertex(shape_seed: int) -> None:
         assert hull2 <= cand2
 
 
+@pytest.mark.parametrize("axial", range(3))
+def test_hull_candidates_from_known_in_plane_equal_direct(axial: int) -> None:
+    rng = np.random.default_rng(SEED + axial)
+    mask = ndimage.binary_dilation(rng.random((15, 13, 11)) < 0.02, iterations=2)
+    mask[rng.random(mask.shape) < 0.05] = True
+    in_plane = [a for a in range(3) if a != axial]
+    known = _hull_candidates(mask, in_plane)
+    direct = _hull_candidates(mask, (0, 1, 2))
+    assert np.array_equal(_hull_candidates(mask, (0, 1, 2), known, in_plane), direct)
+
+
 def test_segment_counts_equal_count_nonzero() -> None:
     rng = np.random.default_rng(SEED)
     seg = rng.integers(0, 9, size=(130, 100, 90), dtype=np.uint8)  # more than one chunk

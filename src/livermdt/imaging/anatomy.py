@@ -651,26 +651,36 @@ class TumourComponent:
     touches_edge: bool
 
 
-def _hull_candidates(mask: BoolArray, axes: Sequence[int]) -> BoolArray:
+def _hull_candidates(
+    mask: BoolArray,
+    axes: Sequence[int],
+    known: BoolArray | None = None,
+    known_axes: Sequence[int] = (),
+) -> BoolArray:
     """Voxels of ``mask`` that may be vertices of the convex hull of its voxel centres (in 3-D,
     or within their slice when ``axes`` are the two in-plane axes). A voxel whose two
     neighbours on opposite sides along one step d (d in {-1, 0, 1} on ``axes``, 0 elsewhere:
     13 steps in 3-D, 4 in a plane) are both in the mask is their midpoint, so it is no vertex;
     the box edge counts as outside. What is left holds every vertex and is a fraction of the
-    surface."""
+    surface. ``known``: this function's result for ``known_axes`` (a subset of ``axes``); the
+    steps on those axes alone are then not repeated."""
     shape = mask.shape
     padded = np.zeros((shape[0] + 2, shape[1] + 2, shape[2] + 2), dtype=bool)
     padded[1:-1, 1:-1, 1:-1] = mask
-    out = mask.copy()
+    out = mask.copy() if known is None else known.copy()
+    both = np.empty(shape, dtype=bool)
     for step in itertools.product((-1, 0, 1), repeat=len(axes)):
         if step <= (0,) * len(axes):  # one of each pair of opposite steps
             continue
         d = [0, 0, 0]
         for axis, di in zip(axes, step, strict=True):
             d[axis] = di
+        if known is not None and all(d[a] == 0 for a in range(3) if a not in known_axes):
+            continue
         ahead = padded[tuple(slice(1 + di, 1 + di + n) for di, n in zip(d, shape, strict=True))]
         behind = padded[tuple(slice(1 - di, 1 - di + n) for di, n in zip(d, shape, strict=True))]
-        out &= ~(ahead & behind)
+        np.logical_and(ahead, behind, out=both)
+        np.greater(out, both, out=out)  # out and not both
     return out
 
 
@@ -723,11 +733,13 @@ def _diameters(
     """Longest 3-D and longest in-slice diameter (slices across voxel axis ``ax``), in mm."""
     m = affine[:3, :3]
     offset = affine[:3, 3] + m @ np.asarray(origin, dtype=np.float64)
-    pts = np.argwhere(_hull_candidates(mask, (0, 1, 2)))
-    max_d = _max_pairwise(pts.astype(np.float64) @ m.T + offset)
     in_plane = [i for i in range(3) if i != ax]
-    # Per slice, the voxels open along both in-plane axes hold that slice's hull vertices.
-    extremes = np.argwhere(_hull_candidates(mask, in_plane))
+    # Per slice, the voxels open along both in-plane axes hold that slice's hull vertices; the
+    # 3-D candidates are those of them that are open along the other steps too.
+    open_in_plane = _hull_candidates(mask, in_plane)
+    pts = np.argwhere(_hull_candidates(mask, (0, 1, 2), open_in_plane, in_plane))
+    max_d = _max_pairwise(pts.astype(np.float64) @ m.T + offset)
+    extremes = np.argwhere(open_in_plane)
     slice_of = extremes[:, ax]
     if ax != 0:  # argwhere lists the points by their first index
         order = np.argsort(slice_of, kind="stable")
@@ -829,22 +841,26 @@ _CELL = 4  # voxels per cell edge in the coarse stage of the distance search
 
 @dataclass(frozen=True)
 class _Cells:
-    """Points (mm) grouped into cubic cells of ``_CELL`` voxels: ``order`` lists the points cell
-    by cell, ``starts`` where each cell begins, ``centres`` each cell's centre (mm)."""
+    """Points (mm) grouped into cubic cells of ``_CELL`` voxels: ``points`` lists them cell by
+    cell, ``starts`` where each cell begins, ``centres`` each cell's centre (mm)."""
 
     points: FloatArray
-    order: npt.NDArray[np.intp]
     starts: npt.NDArray[np.intp]
     sizes: npt.NDArray[np.intp]
     centres: FloatArray
 
+    def cell(self, i: int) -> FloatArray:
+        """The points of cell ``i`` (a view: the points are stored cell by cell)."""
+        start = int(self.starts[i])
+        return self.points[start : start + int(self.sizes[i])]
+
     def members(self, cells: npt.NDArray[np.intp]) -> FloatArray:
         sizes = self.sizes[cells]
-        if sizes.sum() == 0:
+        total = int(sizes.sum())
+        if total == 0:
             return self.points[:0]
         offsets = np.repeat(self.starts[cells] - np.cumsum(sizes) + sizes, sizes)
-        picked = self.order[np.arange(int(sizes.sum())) + offsets]
-        result: FloatArray = self.points[picked]
+        result: FloatArray = self.points[np.arange(total) + offsets]
         return result
 
 
@@ -854,14 +870,18 @@ def _cells(idx: npt.NDArray[np.intp], affine: FloatArray) -> _Cells:
     span = coarse.max(axis=0) + 1 if len(coarse) else np.ones(3, dtype=np.intp)
     keys = (coarse[:, 0] * span[1] + coarse[:, 1]) * span[2] + coarse[:, 2]
     order = np.argsort(keys, kind="stable")
-    unique, starts = np.unique(keys[order], return_index=True)
+    ordered = keys[order]  # sorted already: each cell's first position, without another sort
+    first = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    unique = ordered[starts]
     cell_idx = np.stack(
         [unique // (span[1] * span[2]), (unique // span[2]) % span[1], unique % span[2]], axis=1
     )
     centres = (cell_idx * _CELL + (_CELL - 1) / 2).astype(np.float64) @ affine[:3, :3].T
     starts = starts.astype(np.intp)
     sizes = np.diff(np.append(starts, len(order))).astype(np.intp)
-    return _Cells(points, order, starts, sizes, centres + affine[:3, 3])
+    return _Cells(points[order], starts, sizes, centres + affine[:3, 3])
 
 
 def _cell_radius_mm(affine: FloatArray) -> float:
@@ -919,8 +939,18 @@ def vessel_distances_mm(
         _cells(np.argwhere(_candidates(c.mask, orthogonal)) + [s.start for s in c.box], affine)
         for c in components
     ]
-    # The labels each map holds inside each tumour, read once for all vessels.
-    inside = [[m.array[c.box][c.mask] for m in anatomy.maps] for c in components]
+    # The vessel labels each map holds inside each tumour, read once for all vessels (usually
+    # none, so the per-vessel test below runs on empty arrays).
+    any_vessel = [sorted({v for vs in r.vessels.values() for v in vs}) for r in anatomy._roles]
+    inside = [
+        [
+            values[_in_values(values, wanted)] if wanted else values[:0]
+            for values, wanted in zip(
+                (m.array[c.box][c.mask] for m in anatomy.maps), any_vessel, strict=True
+            )
+        ]
+        for c in components
+    ]
     for name in anatomy.vessel_names:
         box = anatomy.vessel_boxes[name]
         mask = _candidates(anatomy.vessel_mask(name, box), orthogonal)
@@ -928,7 +958,9 @@ def vessel_distances_mm(
         tree = cKDTree(vessel.centres)
         for i in range(len(components)):
             if any(
-                roles.vessels.get(name) and _in_values(values, roles.vessels[name]).any()
+                values.size
+                and roles.vessels.get(name)
+                and _in_values(values, roles.vessels[name]).any()
                 for values, roles in zip(inside[i], anatomy._roles, strict=True)
             ):
                 out[i][name] = 0.0
@@ -941,19 +973,13 @@ def vessel_distances_mm(
             step = max(1, len(t.centres) // 16)
             sample_d, sample_cell = tree.query(t.centres[::step], k=1)
             s_best = int(np.argmin(sample_d))
-            bound = _min_distance(
-                t.members(np.array([s_best * step], dtype=np.intp)),
-                vessel.members(np.array([sample_cell[s_best]], dtype=np.intp)),
-            )
+            bound = _min_distance(t.cell(s_best * step), vessel.cell(int(sample_cell[s_best])))
             centre_d, nearest_cell = tree.query(
                 t.centres, k=1, distance_upper_bound=(bound + r2) * (1 + 1e-9) + 1e-9
             )
             best = int(np.argmin(centre_d))
             # An upper bound: the exact distance between the two closest cells' points.
-            upper = _min_distance(
-                t.members(np.array([best], dtype=np.intp)),
-                vessel.members(np.array([nearest_cell[best]], dtype=np.intp)),
-            )
+            upper = _min_distance(t.cell(best), vessel.cell(int(nearest_cell[best])))
             near = np.flatnonzero(centre_d - r2 <= upper).astype(np.intp)
             around = tree.query_ball_point(t.centres[near], r=upper + r2)
             vessel_cells = np.unique(
