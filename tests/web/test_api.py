@@ -188,6 +188,27 @@ def test_audit_is_admin_only_and_records_views_and_changes(login: Login) -> None
     ]
 
 
+def test_every_assessment_read_is_audited(login: Login) -> None:
+    # GET, the recompute POST and the history each show the case's assessment to the caller, so
+    # each must leave a "view" row naming that user (the POST used to leave none).
+    surgeon, researcher, admin = login(Role.SURGEON), login(Role.RESEARCHER), login(Role.ADMIN)
+    case_id = _create(surgeon)["id"]
+    assert researcher.get(f"/api/cases/{case_id}/assessment").status_code == 200
+    assert researcher.post(f"/api/cases/{case_id}/assessment").status_code == 200
+    assert researcher.get(f"/api/cases/{case_id}/assessments").status_code == 200
+    entries = admin.get("/api/audit", params={"object_id": case_id}).json()
+    views = [
+        (e["object_type"], e["detail"])
+        for e in reversed(entries)
+        if e["action"] == "view" and e["username"] == "u-researcher"
+    ]
+    assert views == [
+        ("assessment", "version=1"),
+        ("assessment", "version=1"),
+        ("assessment", "history"),
+    ]
+
+
 def test_admin_deletes_with_reason_others_cannot(login: Login) -> None:
     surgeon, admin = login(Role.SURGEON), login(Role.ADMIN)
     case_id = _create(surgeon)["id"]

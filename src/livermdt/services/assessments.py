@@ -131,23 +131,33 @@ class AssessmentService(ServiceBase):
         number, document, record = self._lookup(case_id, version)
         if record is None:
             record = self._store(case_id, number, _domain.assess_document(document))
-        if viewer is not None:
-            require(viewer, Permission.VIEW)
-            with self.writing() as s:
-                add_audit(
-                    s, viewer, "view", "assessment", case_id, f"version={record.case_version}"
-                )
+        self._audit_view(viewer, case_id, f"version={record.case_version}")
         return record
 
-    def compute_assessment(self, case_id: str, version: int | None = None) -> AssessmentRecord:
+    def _audit_view(self, viewer: UserInfo | None, case_id: str, detail: str) -> None:
+        """Who saw a case's assessment: every read path that returns one to a user goes through
+        here, so none of them can skip the audit."""
+        if viewer is None:
+            return
+        require(viewer, Permission.VIEW)
+        with self.writing() as s:
+            add_audit(s, viewer, "view", "assessment", case_id, detail)
+
+    def compute_assessment(
+        self, case_id: str, version: int | None = None, *, viewer: UserInfo | None = None
+    ) -> AssessmentRecord:
         """Run the engine again on a case version (default: the newest) and store the result
-        if no identical-version assessment is stored yet."""
+        if no identical-version assessment is stored yet. With ``viewer``: audited (the answer
+        shows the case's assessment to that user)."""
         number, document, known = self._lookup(case_id, version)
         result = _domain.assess_document(document)
         versions = (result.get("engine_version"), result.get("knowledge_version"))
         if known is not None and versions == (known.engine_version, known.knowledge_version):
-            return known  # stored already by this engine and knowledge: nothing to write
-        return self._store(case_id, number, result)
+            record = known  # stored already by this engine and knowledge: nothing to write
+        else:
+            record = self._store(case_id, number, result)
+        self._audit_view(viewer, case_id, f"version={record.case_version}")
+        return record
 
     def _store(self, case_id: str, version: int, result: dict[str, object]) -> AssessmentRecord:
         engine_v = str(result.get("engine_version") or _domain.engine_version())
@@ -184,8 +194,16 @@ class AssessmentService(ServiceBase):
                 raise NotFoundError(f"no assessment {assessment_id}")
             return _record(row)
 
-    def assessment_history(self, case_id: str) -> list[AssessmentRecord]:
-        """Every stored assessment of a case, oldest first (old engines' proposals included)."""
+    def assessment_history(
+        self, case_id: str, *, viewer: UserInfo | None = None
+    ) -> list[AssessmentRecord]:
+        """Every stored assessment of a case, oldest first (old engines' proposals included).
+        With ``viewer``: audited."""
+        records = self._assessment_history(case_id)
+        self._audit_view(viewer, case_id, "history")
+        return records
+
+    def _assessment_history(self, case_id: str) -> list[AssessmentRecord]:
         with self.reading() as s:
             exists = s.scalar(
                 select(CaseRow.id).where(CaseRow.id == case_id, CaseRow.deleted_at.is_(None))

@@ -213,7 +213,8 @@ def compute_assessment(
     version: int | None = Query(None, ge=1),
 ) -> Response:
     """Run the engine again on a case version (default the newest)."""
-    return _json(_assessment_out(services.assessments.compute_assessment(case_id, version)))
+    record = services.assessments.compute_assessment(case_id, version, viewer=user)
+    return _json(_assessment_out(record))
 
 
 @router.get(
@@ -221,7 +222,8 @@ def compute_assessment(
 )
 def assessment_history(case_id: str, user: Viewer, services: ServicesDep) -> list[AssessmentOut]:
     """Every stored assessment, old engine and knowledge versions included."""
-    return [_assessment_out(a) for a in services.assessments.assessment_history(case_id)]
+    records = services.assessments.assessment_history(case_id, viewer=user)
+    return [_assessment_out(a) for a in records]
 
 
 @router.get("/cases/{case_id}/decisions", response_model=list[DecisionOut], tags=["decisions"])
