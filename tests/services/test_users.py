@@ -7,11 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from livermdt.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from livermdt.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from livermdt.services import Services
 from livermdt.services.roles import Permission, Role
 from livermdt.services.users import SESSION_LIFETIME
-from livermdt.storage.models import User, UserSession, utcnow
+from livermdt.storage.models import AuditEntry, User, UserSession, utcnow
 from tests.storage.dbfixtures import make_user
 
 
@@ -77,3 +82,108 @@ def test_role_permissions(role: Role) -> None:
     for p in (Permission.EDIT, Permission.DECIDE, Permission.EXPORT, Permission.MEETINGS):
         assert user.can(p) == (role is not Role.RESEARCHER)
     assert not UserInfo(1, "x", role, active=False).can(Permission.VIEW)
+
+
+def test_accounts_list_the_creation_time_for_admins_only(services: Services) -> None:
+    admin = make_user(services, Role.ADMIN)
+    surgeon = make_user(services, Role.SURGEON)
+    before = utcnow()
+    services.users.create_user("hana", "long enough pw", Role.RADIOLOGIST, by=admin)
+    accounts = {a.username: a for a in services.users.list_accounts(admin)}
+    assert sorted(accounts) == ["hana", "u-admin", "u-surgeon"]
+    hana = accounts["hana"]
+    assert hana.role is Role.RADIOLOGIST and hana.active
+    assert before - timedelta(seconds=5) <= hana.created_at <= utcnow()
+    with pytest.raises(PermissionDeniedError):
+        services.users.list_accounts(surgeon)
+
+
+def test_an_admin_cannot_deactivate_or_demote_themselves(services: Services) -> None:
+    admin = make_user(services, Role.ADMIN)
+    make_user(services, Role.ADMIN, "second-admin")  # so "last admin" is not the reason
+    with pytest.raises(ConflictError, match="your own account"):
+        services.users.set_active(admin.id, False, by=admin)
+    with pytest.raises(ConflictError, match="your own account"):
+        services.users.set_role(admin.id, Role.SURGEON, by=admin)
+    assert services.users.get_user("u-admin") == admin
+    assert services.audit.audit_log(admin, action="user_change") == []
+
+
+def test_the_last_active_admin_is_kept(services: Services) -> None:
+    first = make_user(services, Role.ADMIN, "first-admin")
+    second = make_user(services, Role.ADMIN, "second-admin")
+    # One of two admins may be demoted; then the other is the last one, even for the CLI.
+    assert services.users.set_role(second.id, Role.SURGEON, by=first).role is Role.SURGEON
+    with pytest.raises(ConflictError, match="last active admin"):
+        services.users.set_role(first.id, Role.ONCOLOGIST, by=None)
+    with pytest.raises(ConflictError, match="last active admin"):
+        services.users.set_active(first.id, False, by=None)
+    # A deactivated admin does not count: promoting one back does not help until reactivated.
+    third = make_user(services, Role.ADMIN, "third-admin")
+    services.users.set_active(third.id, False, by=first)
+    with pytest.raises(ConflictError, match="last active admin"):
+        services.users.set_active(first.id, False, by=None)
+    services.users.set_active(third.id, True, by=first)
+    assert not services.users.set_active(first.id, False, by=third).active
+
+
+def test_role_change_is_audited_and_counts_at_the_next_request(services: Services) -> None:
+    admin = make_user(services, Role.ADMIN)
+    user = make_user(services, Role.RESEARCHER)
+    token = services.users.start_session(user)
+    changed = services.users.set_role(user.id, "coordinator", by=admin)
+    assert changed.role is Role.COORDINATOR
+    seen = services.users.user_for_session(token)
+    assert seen is not None and seen.can(Permission.EDIT)  # same session, new role
+    [entry] = services.audit.audit_log(admin, action="user_change")
+    assert (entry.object_id, entry.detail) == (str(user.id), "role=coordinator was=researcher")
+    assert entry.username == "u-admin"
+    # the same role again changes nothing and writes nothing
+    services.users.set_role(user.id, Role.COORDINATOR, by=admin)
+    assert len(services.audit.audit_log(admin, action="user_change")) == 1
+    with pytest.raises(InvalidInputError) as info:
+        services.users.set_role(user.id, "janitor", by=admin)
+    assert info.value.problems[0].startswith("role: one of surgeon")
+    with pytest.raises(PermissionDeniedError):
+        services.users.set_role(user.id, Role.ADMIN, by=changed)
+
+
+def test_password_reset_ends_sessions_and_never_reaches_the_audit(
+    services: Services, engine: Engine
+) -> None:
+    admin = make_user(services, Role.ADMIN)
+    user = services.users.create_user("ivan", "the old password", Role.SURGEON)
+    token = services.users.start_session(user)
+    with pytest.raises(InvalidInputError, match="invalid password"):
+        services.users.reset_password(user.id, "short", by=admin)
+    assert services.users.user_for_session(token) == user  # refused: nothing changed
+    services.users.reset_password(user.id, "a brand new password", by=admin)
+    assert services.users.user_for_session(token) is None
+    assert services.users.authenticate("ivan", "the old password") is None
+    assert services.users.authenticate("ivan", "a brand new password") == user
+    [entry] = services.audit.audit_log(admin, action="user_change")
+    assert entry.detail == "password reset"
+    with engine.connect() as conn:
+        details = " ".join(str(d) for d in conn.execute(select(AuditEntry.detail)).scalars())
+    assert "brand new" not in details and "old password" not in details
+    with pytest.raises(PermissionDeniedError):
+        services.users.reset_password(admin.id, "a brand new password", by=user)
+
+
+def test_deactivation_ends_sessions_and_unknown_users_are_not_found(services: Services) -> None:
+    admin = make_user(services, Role.ADMIN)
+    user = make_user(services, Role.ONCOLOGIST)
+    token = services.users.start_session(user)
+    services.users.set_active(user.id, False, by=admin)
+    assert services.users.user_for_session(token) is None
+    services.users.set_active(user.id, True, by=admin)
+    assert services.users.user_for_session(token) is None  # reactivation revives no session
+    details = [e.detail for e in services.audit.audit_log(admin, action="user_change")]
+    assert details == ["active=True", "active=False"]
+    for change in (
+        lambda: services.users.set_active(9999, False, by=admin),
+        lambda: services.users.set_role(9999, Role.SURGEON, by=admin),
+        lambda: services.users.reset_password(9999, "long enough pw", by=admin),
+    ):
+        with pytest.raises(NotFoundError):
+            change()

@@ -27,6 +27,7 @@ from livermdt.services.records import (
     MeetingCaseEntry,
     MeetingRecord,
     PatientInfo,
+    UserAccount,
     UserInfo,
 )
 from livermdt.services.roles import Permission, Role
@@ -67,5 +68,6 @@ __all__ = [
     "Permission",
     "Role",
     "Services",
+    "UserAccount",
     "UserInfo",
 ]

@@ -26,6 +26,18 @@ class UserInfo:
 
 
 @dataclass(frozen=True)
+class UserAccount:
+    """A user as the admin's user list shows it (``UserInfo`` is who is asking; this adds when
+    the account was made). Never the password hash."""
+
+    id: int
+    username: str
+    role: Role
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class PatientInfo:
     """Identifying data: shown on authenticated pages only, never in URLs, logs or the audit."""
 

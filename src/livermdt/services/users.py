@@ -13,9 +13,9 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from livermdt.errors import ConflictError, InvalidInputError
+from livermdt.errors import ConflictError, InvalidInputError, NotFoundError
 from livermdt.services._base import ServiceBase, add_audit, require
-from livermdt.services.records import UserInfo
+from livermdt.services.records import UserAccount, UserInfo
 from livermdt.services.roles import Permission, Role
 from livermdt.storage.models import User, UserSession, as_utc, utcnow
 
@@ -112,22 +112,109 @@ class UserService(ServiceBase):
         with self.reading() as s:
             return [_info(u) for u in s.scalars(select(User).order_by(User.username))]
 
+    def list_accounts(self, by: UserInfo) -> list[UserAccount]:
+        """Every user with the date the account was made, for the admin's user page."""
+        require(by, Permission.ADMIN)
+        with self.reading() as s:
+            return [
+                UserAccount(
+                    id=u.id,
+                    username=u.username,
+                    role=Role(u.role),
+                    active=u.active,
+                    created_at=as_utc(u.created_at),
+                )
+                for u in s.scalars(select(User).order_by(User.username))
+            ]
+
     def set_active(self, user_id: int, active: bool, *, by: UserInfo | None) -> UserInfo:
         """Deactivate (or reactivate) a user; a deactivated user's sessions end. ``by`` is the
-        admin doing it (None: the local operator, from the CLI)."""
+        admin doing it (None: the local operator, from the CLI). Refused (``ConflictError``)
+        for the admin's own account and for the last active admin."""
         if by is not None:
             require(by, Permission.ADMIN)
         with self.writing() as s:
-            user = s.get(User, user_id)
-            if user is None:
-                from livermdt.errors import NotFoundError
-
-                raise NotFoundError(f"no user {user_id}")
+            user = self._target(s, user_id, by, "deactivate" if not active else None)
+            if not active:
+                self._keep_an_admin(s, user, Role(user.role), active=False)
             user.active = active
             if not active:
                 s.execute(delete(UserSession).where(UserSession.user_id == user_id))
             add_audit(s, by, "user_change", "user", str(user_id), f"active={active}")
             return _info(user)
+
+    def set_role(self, user_id: int, role: Role | str, *, by: UserInfo | None) -> UserInfo:
+        """Give a user another role (it counts from their next request). Refused
+        (``ConflictError``) for the admin's own account and for the last active admin."""
+        if by is not None:
+            require(by, Permission.ADMIN)
+        try:
+            parsed = Role(str(role))
+        except ValueError:
+            raise InvalidInputError(
+                "invalid role", [f"role: one of {', '.join(r.value for r in Role)} (got {role!r})"]
+            ) from None
+        with self.writing() as s:
+            user = self._target(s, user_id, by, "change the role of")
+            previous = user.role
+            if previous == parsed.value:
+                return _info(user)
+            self._keep_an_admin(s, user, parsed, active=user.active)
+            user.role = parsed.value
+            add_audit(
+                s, by, "user_change", "user", str(user_id), f"role={parsed.value} was={previous}"
+            )
+            return _info(user)
+
+    def reset_password(self, user_id: int, password: str, *, by: UserInfo | None) -> UserInfo:
+        """Set a new password chosen by an admin (livermdt has no self-service or e-mail
+        reset). Every session of the user ends, so whoever knew the old one is logged out. The
+        audit row says that it happened, never what the password is."""
+        if by is not None:
+            require(by, Permission.ADMIN)
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise InvalidInputError(
+                "invalid password",
+                [f"password: at least {MIN_PASSWORD_LENGTH} characters (got {len(password)})"],
+            )
+        hashed = self._hasher.hash(password)
+        with self.writing() as s:
+            user = self._target(s, user_id, by, None)
+            user.password_hash = hashed
+            s.execute(delete(UserSession).where(UserSession.user_id == user_id))
+            add_audit(s, by, "user_change", "user", str(user_id), "password reset")
+            return _info(user)
+
+    @staticmethod
+    def _target(s: Session, user_id: int, by: UserInfo | None, not_self: str | None) -> User:
+        """The user row to change; ``not_self`` names a change an admin may not make to their
+        own account (another admin must: it stops anyone locking themselves out by a slip)."""
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFoundError(f"no user {user_id}")
+        if not_self is not None and by is not None and by.id == user_id:
+            raise ConflictError(f"you cannot {not_self} your own account; ask another admin")
+        return user
+
+    @staticmethod
+    def _keep_an_admin(s: Session, user: User, role: Role, *, active: bool) -> None:
+        """Refuse a change that would leave no active admin: nobody could manage users or read
+        the audit log from the application any more. The admins' rows are locked (PostgreSQL)
+        so that two admins demoting each other at the same moment cannot both succeed; SQLite
+        writes one transaction at a time anyway."""
+        if user.role != Role.ADMIN.value or not user.active:
+            return  # not an active admin now: the number of active admins does not drop
+        if role is Role.ADMIN and active:
+            return
+        admins = s.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMIN.value, User.active.is_(True))
+            .with_for_update()
+        ).all()
+        if not [i for i in admins if i != user.id]:
+            raise ConflictError(
+                f"{user.username} is the last active admin: make another user admin first"
+            )
 
     def authenticate(self, username: str, password: str) -> UserInfo | None:
         """The user if the password is right and the account active; None otherwise. Audited."""
