@@ -239,3 +239,39 @@ def test_openapi_docs_for_logged_in_users(client: TestClient) -> None:
     for path in ("/api/session", "/api/cases", "/api/cases/{case_id}", "/api/meetings"):
         assert path in schema["paths"]
     assert "swagger" in client.get("/api/docs").text.lower()
+
+
+def test_admin_changes_roles_activity_and_passwords_over_the_api(
+    login: Login, client: TestClient
+) -> None:
+    admin = login(Role.ADMIN)
+    created = admin.post(
+        "/api/users", json={"username": "jo", "password": "long enough pw", "role": "surgeon"}
+    ).json()
+    uid = created["id"]
+    r = admin.put(f"/api/users/{uid}/role", json={"role": "coordinator"})
+    assert r.status_code == 200 and r.json()["role"] == "coordinator"
+    r = admin.put(f"/api/users/{uid}/password", json={"password": "x" * 1025})
+    assert r.status_code == 422
+    assert "x" * 20 not in r.text and "(got 1025)" in r.text  # the length, never the password
+    assert (
+        admin.put(f"/api/users/{uid}/password", json={"password": "a new long one"}).status_code
+        == 204
+    )
+    log_in(client, "jo", "a new long one")
+    r = admin.put(f"/api/users/{uid}/active", json={"active": False})
+    assert r.status_code == 200 and r.json()["active"] is False
+    assert client.get("/api/session").status_code == 401  # the deactivated user's session ended
+    me = admin.get("/api/session").json()
+    own = next(u["id"] for u in admin.get("/api/users").json() if u["username"] == me["username"])
+    r = admin.put(f"/api/users/{own}/active", json={"active": False})
+    assert r.status_code == 409 and "your own account" in r.json()["detail"]
+    assert admin.put("/api/users/9999/role", json={"role": "surgeon"}).status_code == 404
+    surgeon = login(Role.SURGEON)
+    assert surgeon.put(f"/api/users/{uid}/active", json={"active": True}).status_code == 403
+    changes = admin.get("/api/audit", params={"action": "user_change"}).json()
+    assert [c["detail"] for c in changes] == [
+        "active=False",
+        "password reset",
+        "role=coordinator was=surgeon",
+    ]

@@ -21,6 +21,9 @@ from livermdt.storage.models import User, UserSession, as_utc, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD_LENGTH = 10
+#: Checked here rather than by the API's request models: a request-validation error quotes the
+#: value it refused, and a password must never be echoed.
+MAX_PASSWORD_LENGTH = 1024
 SESSION_LIFETIME = timedelta(hours=12)
 
 #: The session and its user in one round trip (primary-key lookup plus the user's row). Asked on
@@ -45,6 +48,15 @@ def _info(user: User) -> UserInfo:
     return UserInfo(id=user.id, username=user.username, role=Role(user.role), active=user.active)
 
 
+def password_problems(password: str) -> list[str]:
+    """What is wrong with a new password, as problem lines that give its length, never it."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"password: at least {MIN_PASSWORD_LENGTH} characters (got {len(password)})"]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"password: at most {MAX_PASSWORD_LENGTH} characters (got {len(password)})"]
+    return []
+
+
 def validate_new_user(username: str, password: str, role: str) -> Role:
     problems = []
     if not USERNAME_RE.match(username):
@@ -52,10 +64,7 @@ def validate_new_user(username: str, password: str, role: str) -> Role:
             "username: 2-64 characters: lower-case letters, digits, '.', '_' or '-', "
             f"starting with a letter or digit (got {username!r})"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(
-            f"password: at least {MIN_PASSWORD_LENGTH} characters (got {len(password)})"
-        )
+    problems.extend(password_problems(password))
     try:
         parsed = Role(role)
     except ValueError:
@@ -172,11 +181,9 @@ class UserService(ServiceBase):
         audit row says that it happened, never what the password is."""
         if by is not None:
             require(by, Permission.ADMIN)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise InvalidInputError(
-                "invalid password",
-                [f"password: at least {MIN_PASSWORD_LENGTH} characters (got {len(password)})"],
-            )
+        problems = password_problems(password)
+        if problems:
+            raise InvalidInputError("invalid password", problems)
         hashed = self._hasher.hash(password)
         with self.writing() as s:
             user = self._target(s, user_id, by, None)

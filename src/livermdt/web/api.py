@@ -34,11 +34,14 @@ from livermdt.web.api_models import (
     MeetingDetailOut,
     MeetingIn,
     MeetingOut,
+    PasswordIn,
     PatientOut,
     PatientUpdateIn,
     SessionOut,
+    UserActiveIn,
     UserIn,
     UserOut,
+    UserRoleIn,
 )
 from livermdt.web.auth import login_user, logout_user
 from livermdt.web.deps import (
@@ -325,6 +328,30 @@ def create_user(body: UserIn, user: Admin, services: ServicesDep) -> UserOut:
     return UserOut.model_validate(
         services.users.create_user(body.username, body.password, body.role, by=user)
     )
+
+
+@router.put("/users/{user_id}/role", response_model=UserOut, tags=["admin"])
+def set_user_role(user_id: int, body: UserRoleIn, user: Admin, services: ServicesDep) -> UserOut:
+    """Give a user another role. 409 for your own account or the last active admin."""
+    return UserOut.model_validate(services.users.set_role(user_id, body.role, by=user))
+
+
+@router.put("/users/{user_id}/active", response_model=UserOut, tags=["admin"])
+def set_user_active(
+    user_id: int, body: UserActiveIn, user: Admin, services: ServicesDep
+) -> UserOut:
+    """Deactivate (their sessions end) or reactivate a user. 409 for your own account or the
+    last active admin."""
+    return UserOut.model_validate(services.users.set_active(user_id, body.active, by=user))
+
+
+@router.put("/users/{user_id}/password", status_code=204, tags=["admin"])
+def reset_user_password(
+    user_id: int, body: PasswordIn, user: Admin, services: ServicesDep
+) -> Response:
+    """Set a new password for a user; every session of that user ends."""
+    services.users.reset_password(user_id, body.password, by=user)
+    return Response(status_code=204)
 
 
 # ---- docs -------------------------------------------------------------------------------------

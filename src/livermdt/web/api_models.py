@@ -168,7 +168,8 @@ class AuditOut(_Out):
 
 class UserIn(BaseModel):
     username: str
-    password: str = Field(max_length=1024)
+    # Lengths are checked by the users service: a request-validation error would quote it.
+    password: str = Field(description="10 to 1024 characters")
     role: str
 
 
@@ -177,6 +178,18 @@ class UserOut(_Out):
     username: str
     role: str
     active: bool
+
+
+class UserRoleIn(BaseModel):
+    role: str
+
+
+class UserActiveIn(BaseModel):
+    active: bool
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(description="10 to 1024 characters; never echoed or logged")
 
 
 class AboutOut(BaseModel):
