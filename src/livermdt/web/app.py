@@ -25,9 +25,10 @@ from livermdt.web.security import DatabaseLoginLimiter, SecurityMiddleware
 from livermdt.web.settings import Settings
 
 STATIC_DIR = Path(__file__).with_name("static")
-#: Page routers built by other parts, included when they exist: the MDT pages and the cohort
-#: page (which needs the analytics extra: without pandas/lifelines it is left out).
-PAGE_MODULES = ("livermdt.web.pages", "livermdt.web.cohort_pages")
+#: Page routers built by other parts, included when they exist: the MDT pages, the admin's
+#: pages (users, case deletion) and the cohort page (which needs the analytics extra: without
+#: pandas/lifelines it is left out).
+PAGE_MODULES = ("livermdt.web.pages", "livermdt.web.admin_pages", "livermdt.web.cohort_pages")
 
 
 def _optional_router(name: str) -> APIRouter | None:

@@ -159,6 +159,16 @@ _FLASH_MESSAGES: dict[str, tuple[str, str]] = {
     "meeting": ("ok", "Meeting created."),
     "added": ("ok", "Case added to the meeting."),
     "loggedout": ("info", "You are logged out."),
+    # the admin pages (livermdt.web.admin_pages)
+    "user_created": ("ok", "User created. They can log in with the password you set."),
+    "user_role": ("ok", "Role changed; it counts from the user's next request."),
+    "user_deactivated": ("ok", "User deactivated: they cannot log in and their sessions ended."),
+    "user_reactivated": ("ok", "User reactivated: they can log in again."),
+    "user_password": ("ok", "Password set; every session of that user ended."),
+    "case_deleted": (
+        "ok",
+        "Case deleted: it is hidden from every list; its versions stay in the database.",
+    ),
 }
 
 
