@@ -1,5 +1,7 @@
 """livermdt.storage: SQLAlchemy tables (``models``), the engine factory and Alembic migrations.
 
+Usage::
+
     engine = make_engine(settings)      # or make_engine("postgresql+psycopg://...")
     upgrade(engine)                     # newest schema
 """
