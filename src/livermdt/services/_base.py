@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from livermdt.errors import PermissionDeniedError
 from livermdt.services.records import UserInfo
 from livermdt.services.roles import Permission
+from livermdt.storage.db import single_statement_engine, write_gate
 from livermdt.storage.models import AuditEntry, User, utcnow
 
 #: Audit actions. Details hold ids and versions only, never patient data.
@@ -41,6 +42,7 @@ class ServiceBase:
     def __init__(self, read: sessionmaker[Session], write: sessionmaker[Session]) -> None:
         self._read = read
         self._write = write
+        self._single_statement = single_statement_engine(read.kw["bind"])
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -49,17 +51,26 @@ class ServiceBase:
 
     @contextmanager
     def querying(self) -> Iterator[Connection]:
-        """A read transaction on a plain connection, for the per-request hot paths that select
-        columns (no ORM objects): an ORM session costs more than the query itself."""
-        engine: Engine = self._read.kw["bind"]
-        with engine.connect() as conn, conn.begin():
+        """A plain connection for ONE select (no ORM objects), for the per-request hot paths:
+        an ORM session costs more than the query itself. One statement, because on PostgreSQL
+        the connection is in autocommit mode (``single_statement_engine``): each statement is
+        its own snapshot."""
+        with self._single_statement.connect() as conn:
             yield conn
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self._write() as session, session.begin():
+        with write_gate(self._write.kw["bind"]), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def executing(self) -> Iterator[Connection]:
+        """One write transaction on a plain connection, for per-request writes of a row or two
+        (the audit row of a view): the ORM session's unit of work would cost more than them."""
+        engine: Engine = self._write.kw["bind"]
+        with write_gate(engine), engine.begin() as conn:
+            yield conn
 
 
 def require(user: UserInfo, permission: Permission) -> None:
@@ -68,7 +79,7 @@ def require(user: UserInfo, permission: Permission) -> None:
 
 
 def add_audit(
-    session: Session,
+    session: Session | Connection,
     user: UserInfo | None,
     action: str,
     object_type: str,
