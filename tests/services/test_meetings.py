@@ -154,7 +154,7 @@ def test_assessment_is_stored_per_version_with_engine_and_knowledge_versions(
     assert first.result["engine_version"] == first.engine_version
     assert first.result["knowledge_version"] == first.knowledge_version
     assert services.assessments.get_assessment(case.id) == first  # stored, not recomputed
-    assert services.assessments.compute_assessment(case.id) == first
+    assert services.assessments.compute_assessment(case.id).record() == first
     services.cases.update_case(case.id, edited(demo_document(2), 50.0), 1, surgeon)
     second = services.assessments.get_assessment(case.id)
     assert second.case_version == 2 and second.id != first.id

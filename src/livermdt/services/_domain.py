@@ -3,6 +3,7 @@ Kept in one module so the rest of the services deal in plain JSON documents."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from livermdt.case import Case, parse_case
@@ -23,8 +24,31 @@ def assess_document(document: dict[str, Any]) -> dict[str, Any]:
     """assessment-v1 JSON of a stored (already valid) case document."""
     from livermdt.engine import assess
 
-    result = assess(parse_case(document)).model_dump(mode="json", by_alias=True)
-    return dict(result)
+    return assess(parse_case(document)).to_json_dict()
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """An assessment serialised once, as JSON text, with the facts the store keeps beside it."""
+
+    json_text: str
+    engine_version: str
+    knowledge_version: str
+    category: str | None
+
+
+def assess_document_json(document: dict[str, Any]) -> Assessed:
+    """assessment-v1 JSON text of a stored (already valid) case document: serialised straight
+    from the engine's model (the API's hot path sends it as it is; no dict in between)."""
+    from livermdt.engine import assess
+
+    assessment = assess(parse_case(document))
+    return Assessed(
+        json_text=assessment.model_dump_json(by_alias=True),
+        engine_version=assessment.engine_version,
+        knowledge_version=assessment.knowledge_version,
+        category=assessment.resectability.category,
+    )
 
 
 def knowledge_version() -> str:

@@ -4,7 +4,9 @@ assessed by the same engine and knowledge always gives the same result, so one r
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from livermdt.errors import NotFoundError
 from livermdt.services import _domain
 from livermdt.services._base import ServiceBase, add_audit, require
-from livermdt.services.records import AssessmentRecord, UserInfo
+from livermdt.services.records import AssessmentJson, AssessmentRecord, UserInfo
 from livermdt.services.roles import Permission
 from livermdt.storage.models import AssessmentRow, CaseRow, CaseVersion, as_utc, utcnow
 
@@ -31,21 +33,36 @@ def _record(a: AssessmentRow) -> AssessmentRecord:
     )
 
 
-def _lookup_statement(newest: bool) -> Any:
+class _Stored(NamedTuple):
+    """The stored assessment of a case version by the current engine and knowledge, as looked
+    up; ``result`` is None where the statement did not select it."""
+
+    id: int
+    engine_version: str
+    knowledge_version: str
+    category: str | None
+    created_at: datetime
+    result: dict[str, Any] | None
+
+
+def _lookup_statement(newest: bool, with_result: bool) -> Any:
     """One query for the hot path: the case version's document and, if stored, its assessment
-    by the given engine and knowledge versions (built once; values are bound per call)."""
+    by the given engine and knowledge versions (built once; values are bound per call). Without
+    ``with_result`` the stored JSON is left in the database (the caller computes it anew)."""
     version = CaseRow.current_version if newest else bindparam("version")
+    columns = [
+        CaseVersion.version,
+        CaseVersion.document,
+        AssessmentRow.id,
+        AssessmentRow.engine_version,
+        AssessmentRow.knowledge_version,
+        AssessmentRow.category,
+        AssessmentRow.created_at,
+    ]
+    if with_result:
+        columns.append(AssessmentRow.result)
     return (
-        select(
-            CaseVersion.version,
-            CaseVersion.document,
-            AssessmentRow.id,
-            AssessmentRow.engine_version,
-            AssessmentRow.knowledge_version,
-            AssessmentRow.category,
-            AssessmentRow.result,
-            AssessmentRow.created_at,
-        )
+        select(*columns)
         .select_from(CaseRow)
         .join(CaseVersion, and_(CaseVersion.case_id == CaseRow.id, CaseVersion.version == version))
         .outerjoin(
@@ -61,43 +78,38 @@ def _lookup_statement(newest: bool) -> Any:
     )
 
 
-_LOOKUP_NEWEST = _lookup_statement(newest=True)
-_LOOKUP_VERSION = _lookup_statement(newest=False)
+_LOOKUPS = {
+    (newest, with_result): _lookup_statement(newest, with_result)
+    for newest in (True, False)
+    for with_result in (True, False)
+}
 
 
 class AssessmentService(ServiceBase):
     def _lookup(
-        self, case_id: str, version: int | None
-    ) -> tuple[int, dict[str, Any], AssessmentRecord | None]:
+        self, case_id: str, version: int | None, *, with_result: bool = True
+    ) -> tuple[int, dict[str, Any], _Stored | None]:
         """(version number, document, stored assessment by the current engine or None)."""
         params: dict[str, Any] = {
             "case_id": case_id,
             "engine_version": _domain.engine_version(),
             "knowledge_version": _domain.knowledge_version(),
         }
+        if version is not None:
+            params["version"] = version
         with self.querying() as conn:
-            if version is None:
-                row = conn.execute(_LOOKUP_NEWEST, params).first()
-            else:
-                row = conn.execute(_LOOKUP_VERSION, {**params, "version": version}).first()
+            row = conn.execute(_LOOKUPS[version is None, with_result], params).first()
         if row is None:
             with self.reading() as s:
                 self._version_row(s, case_id, version)  # raises the precise NotFoundError
             raise NotFoundError(f"no case {case_id}")  # pragma: no cover
-        number, document, stored_id, engine_v, knowledge_v, category, result, created = row
+        number, document, stored_id, engine_v, knowledge_v, category, created, *rest = row
         if stored_id is None:
             return number, document, None
-        record = AssessmentRecord(
-            id=stored_id,
-            case_id=case_id,
-            case_version=number,
-            engine_version=engine_v,
-            knowledge_version=knowledge_v,
-            category=category,
-            result=result,
-            created_at=as_utc(created),
+        stored = _Stored(
+            stored_id, engine_v, knowledge_v, category, as_utc(created), rest[0] if rest else None
         )
-        return number, document, record
+        return number, document, stored
 
     def _version_row(self, s: Session, case_id: str, version: int | None) -> CaseVersion:
         case = s.get(CaseRow, case_id)
@@ -128,9 +140,20 @@ class AssessmentService(ServiceBase):
     ) -> AssessmentRecord:
         """The assessment of a case version (default: the newest) by the current engine and
         knowledge: the stored one, or computed now and stored. With ``viewer``: audited."""
-        number, document, record = self._lookup(case_id, version)
-        if record is None:
+        number, document, stored = self._lookup(case_id, version)
+        if stored is None or stored.result is None:
             record = self._store(case_id, number, _domain.assess_document(document))
+        else:
+            record = AssessmentRecord(
+                id=stored.id,
+                case_id=case_id,
+                case_version=number,
+                engine_version=stored.engine_version,
+                knowledge_version=stored.knowledge_version,
+                category=stored.category,
+                result=stored.result,
+                created_at=stored.created_at,
+            )
         self._audit_view(viewer, case_id, f"version={record.case_version}")
         return record
 
@@ -140,24 +163,40 @@ class AssessmentService(ServiceBase):
         if viewer is None:
             return
         require(viewer, Permission.VIEW)
-        with self.writing() as s:
-            add_audit(s, viewer, "view", "assessment", case_id, detail)
+        with self.executing() as conn:
+            add_audit(conn, viewer, "view", "assessment", case_id, detail)
 
     def compute_assessment(
         self, case_id: str, version: int | None = None, *, viewer: UserInfo | None = None
-    ) -> AssessmentRecord:
+    ) -> AssessmentJson:
         """Run the engine again on a case version (default: the newest) and store the result
         if no identical-version assessment is stored yet. With ``viewer``: audited (the answer
-        shows the case's assessment to that user)."""
-        number, document, known = self._lookup(case_id, version)
-        result = _domain.assess_document(document)
-        versions = (result.get("engine_version"), result.get("knowledge_version"))
-        if known is not None and versions == (known.engine_version, known.knowledge_version):
-            record = known  # stored already by this engine and knowledge: nothing to write
+        shows the case's assessment to that user).
+
+        The answer carries the assessment as JSON text, serialised once from the engine's model:
+        the stored JSON of the same case version, engine and knowledge is the same assessment
+        (the engine is pure), so it is neither read back nor written again."""
+        if viewer is not None:
+            require(viewer, Permission.VIEW)
+        number, document, stored = self._lookup(case_id, version, with_result=False)
+        assessed = _domain.assess_document_json(document)
+        versions = (assessed.engine_version, assessed.knowledge_version)
+        if stored is not None and versions == (stored.engine_version, stored.knowledge_version):
+            row_id, category, created_at = stored.id, stored.category, stored.created_at
         else:
-            record = self._store(case_id, number, result)
-        self._audit_view(viewer, case_id, f"version={record.case_version}")
-        return record
+            record = self._store(case_id, number, json.loads(assessed.json_text))
+            row_id, category, created_at = record.id, record.category, record.created_at
+        self._audit_view(viewer, case_id, f"version={number}")
+        return AssessmentJson(
+            id=row_id,
+            case_id=case_id,
+            case_version=number,
+            engine_version=assessed.engine_version,
+            knowledge_version=assessed.knowledge_version,
+            category=category,
+            created_at=created_at,
+            result_json=assessed.json_text,
+        )
 
     def _store(self, case_id: str, version: int, result: dict[str, object]) -> AssessmentRecord:
         engine_v = str(result.get("engine_version") or _domain.engine_version())

@@ -3,6 +3,7 @@ routes and templates can read them without touching SQLAlchemy."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -97,6 +98,34 @@ class AssessmentRecord:
     def recommendation_codes(self) -> list[str]:
         recs = self.result.get("recommendations") or []
         return [str(r.get("code")) for r in recs if isinstance(r, dict) and r.get("code")]
+
+
+@dataclass(frozen=True)
+class AssessmentJson:
+    """An assessment computed now, as the API sends it: the facts of the stored row it matches
+    (or was stored as) and the assessment-v1 JSON text, serialised once by the engine's model."""
+
+    id: int
+    case_id: str
+    case_version: int
+    engine_version: str
+    knowledge_version: str
+    category: str | None
+    created_at: datetime
+    result_json: str
+
+    def record(self) -> AssessmentRecord:
+        """The same assessment with its JSON parsed (what the stored row holds)."""
+        return AssessmentRecord(
+            id=self.id,
+            case_id=self.case_id,
+            case_version=self.case_version,
+            engine_version=self.engine_version,
+            knowledge_version=self.knowledge_version,
+            category=self.category,
+            result=json.loads(self.result_json),
+            created_at=self.created_at,
+        )
 
 
 @dataclass(frozen=True)
