@@ -39,3 +39,25 @@ def test_create_app_migrates_and_includes_the_pages(tmp_path: Path) -> None:
         assert "livermdt_csrf" in login.headers.get("set-cookie", "")
         css = client.get("/static/app.css")
         assert css.status_code == 200 and css.headers["cache-control"].startswith("public")
+
+
+def test_worker_threads_setting_bounds_the_thread_pool(tmp_path: Path) -> None:
+    import anyio
+    from anyio import to_thread
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'threads.sqlite3'}",
+        secret_key=secrets.token_urlsafe(48),
+        worker_threads=3,
+    )
+    app = create_app(settings)
+    seen: list[float] = []
+
+    async def serve() -> None:
+        before = to_thread.current_default_thread_limiter().total_tokens
+        async with app.router.lifespan_context(app):
+            seen.append(to_thread.current_default_thread_limiter().total_tokens)
+        seen.append(before)
+
+    anyio.run(serve)
+    assert seen == [3, 40]  # ours while serving; anyio's default of 40 before

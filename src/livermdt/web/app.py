@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -64,6 +65,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The sync routes and run_in_threadpool share this limiter (anyio's default: 40).
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
         owned.close()
 
@@ -86,6 +89,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(SecurityMiddleware, https_only=settings.https_only)
     app.include_router(api.session_router)
+    app.include_router(api.assessments_router)
     app.include_router(api.router)
     app.include_router(api.docs_router)
     for name in PAGE_MODULES:

@@ -10,7 +10,7 @@ the database (the session lookup) sends only that call to the thread pool."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -57,6 +57,30 @@ async def optional_user(request: Request) -> UserInfo | None:
         user = await run_in_threadpool(get_services(request).users.user_for_session, token)
     request.state.user = user
     return user
+
+
+T = TypeVar("T")
+
+
+async def run_authorised(
+    request: Request, permission: Permission, work: Callable[[UserInfo], T]
+) -> T:
+    """Look up the session's user, check ``permission`` and run ``work(user)``: all in one
+    worker-thread hop. For the busiest API routes (``async def`` routes without a user
+    dependency): the session lookup and the route's work would otherwise take a hop each, and
+    a hop costs about as much CPU as the lookup itself. Raises like ``require_permission``."""
+    token = session_token(request)
+    services = get_services(request)
+
+    def authorised_work() -> T:
+        user = services.users.user_for_session(token) if token else None
+        if user is None:
+            raise NotAuthenticatedError("log in first")
+        if not user.can(permission):
+            raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
+        return work(user)
+
+    return await run_in_threadpool(authorised_work)
 
 
 async def current_user(request: Request) -> UserInfo:

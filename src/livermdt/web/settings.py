@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     #: Failed logins per username and client within ``login_window_s`` before a 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: int = Field(default=300, ge=1)
+    #: Worker threads per process for the blocking work of requests (database, engine). The
+    #: work holds the GIL most of the time, so more threads than this only queue for it and
+    #: make every request wait longer (see docs/web.md, "Speed").
+    worker_threads: int = Field(default=4, ge=1, le=200)
 
     def check_safe_to_start(self) -> None:
         """Refuse to serve real data with the placeholder or a short secret."""
