@@ -117,6 +117,16 @@ def test_forged_login_form_and_json_login_without_json_type(client: TestClient) 
     assert SESSION_COOKIE not in client.cookies
 
 
+def test_a_refused_password_is_never_echoed(client: TestClient) -> None:
+    too_long = "secret-" + "x" * 1100
+    r = client.post("/api/session", json={"username": "u-admin", "password": too_long})
+    assert r.status_code == 422
+    assert any(p.startswith("password:") for p in r.json()["problems"])
+    assert "secret-" not in r.text
+    r = client.post("/api/session", json={"username": "u-admin", "password": 12345678901})
+    assert r.status_code == 422 and "12345678901" not in r.text
+
+
 def test_read_only_researcher_cannot_change_anything(login: Login) -> None:
     surgeon, researcher = login(Role.SURGEON), login(Role.RESEARCHER)
     case_id = surgeon.post("/api/cases", json={"document": demo_document(1)}).json()["id"]

@@ -36,7 +36,8 @@ def _problem_line(err: dict[str, Any]) -> str:
     for part in loc:
         path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
     got = err.get("input")
-    shown = "" if isinstance(got, dict | list) or got is None else f" (got {got!r})"
+    secret = any("password" in part.lower() for part in loc)  # never echo a password
+    shown = "" if secret or isinstance(got, dict | list) or got is None else f" (got {got!r})"
     return f"{path or 'body'}: {err.get('msg', 'invalid')}{shown}"
 
 
