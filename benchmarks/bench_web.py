@@ -9,6 +9,7 @@ clients written here. Both are bounded: wrk by ``--duration``, the pool by ``--r
 ``--duration``.
 
     python -m benchmarks web [--duration 10] [--clients 50] [--postgres URL] [--no-sqlite]
+    python -m benchmarks web --clients 5,10,20,50 --think-ms 0 --workloads assessment  # capacity
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Result:
     workload: str
     generator: str
     think_ms: int
+    clients: int
     requests: int
     errors: int
     seconds: float
@@ -72,7 +74,7 @@ class Result:
             )
         return (
             f"{self.backend:<10} {self.workload:<11} {self.generator:<5} "
-            f"think {self.think_ms:>4} ms "
+            f"{self.clients:>3} clients think {self.think_ms:>4} ms "
             f"{self.requests:>7} req {self.errors:>4} err {self.throughput:>8.1f} req/s "
             f"p50 {self.p50_ms:>7.1f} ms  p99 {self.p99_ms:>7.1f} ms  "
             f"server CPU {self.cpu_ms_per_request:>5.2f} ms/req{flag}"
@@ -227,7 +229,7 @@ def run_wrk(
     try:
         out = subprocess.run(
             [
-                "wrk", "-t", str(args.threads), "-c", str(args.clients),
+                "wrk", "-t", str(min(args.threads, args.clients_now)), "-c", str(args.clients_now),
                 "-d", f"{args.duration}s", "--timeout", "10s", "-s", f.name, base,
             ],
             capture_output=True, text=True, timeout=args.duration + 60, check=True,
@@ -281,7 +283,7 @@ async def _pool(
                     await asyncio.sleep(random.uniform(think_ms / 2000, think_ms * 1.5 / 1000))
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(args.clients)))
+    await asyncio.gather(*(client() for _ in range(args.clients_now)))
     secs = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0.0]
     return (
@@ -304,7 +306,8 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
         cookie, csrf = log_in(base)
         page = case_page_path(base, cookie, ids[0])
         use_wrk = shutil.which("wrk") is not None and not args.httpx
-        for think_ms in args.think_ms:
+        for clients, think_ms in [(c, t) for c in args.clients for t in args.think_ms]:
+            args.clients_now = clients
             for mode in args.workloads:
                 cpu0 = server_cpu_s(server.pid)
                 if use_wrk:
@@ -317,7 +320,9 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
                     )
                 cpu = server_cpu_s(server.pid) - cpu0
                 generator = "wrk" if use_wrk else "httpx"
-                result = Result(backend, mode, generator, think_ms, req, err, secs, p50, p99, cpu)
+                result = Result(
+                    backend, mode, generator, think_ms, clients, req, err, secs, p50, p99, cpu
+                )
                 print(result.line(), flush=True)
                 results.append(result)
     finally:
@@ -330,7 +335,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench_web", description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per workload")
     parser.add_argument("--requests", type=int, default=20000, help="cap (httpx pool)")
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--clients",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[50],
+        help="concurrent clients, e.g. 50 or 5,10,20,50 (each count is one run per workload)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--cases", type=int, default=50)
@@ -359,7 +369,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     print(
-        f"{args.clients} concurrent clients, {args.duration} s per workload, "
+        f"{','.join(map(str, args.clients))} concurrent clients, {args.duration} s per workload, "
         f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPUs"
     )
     results: list[Result] = []
