@@ -359,3 +359,59 @@ def test_flr_invariants_on_generated_cases(c: Case) -> None:
         assert flr.missing
     for evidence_id in flr.evidence:
         get_evidence(evidence_id)
+
+
+@pytest.mark.parametrize(
+    ("months", "window_days"), [(12, 365), (6, 183), (3, 91), (24, 730), (0.5, 15)]
+)
+def test_lookback_months_become_days_at_the_case_models_month(
+    months: float, window_days: int
+) -> None:
+    from livermdt.scores import chemotherapy_window_days
+
+    site = default_thresholds().with_overrides({"chemo_extensive_lookback_months": months})
+    assert chemotherapy_window_days(site) == window_days
+    assert chemotherapy_window_days() == 365  # the shipped 12 months
+
+
+@pytest.mark.parametrize(
+    ("months", "required"),
+    # 91 days (13 weeks) of FOLFOX, 2025-04-17 to 2025-07-17, discussed on 2025-09-15: within
+    # 12 months (365 days) or 6 months (183 days, back to 2025-03-16) all 91 days count, more
+    # than 12 weeks; 3 months (91 days, back to 2025-06-16) keep 31 days: not extensive.
+    [(12, 0.30), (6, 0.30), (3, 0.20)],
+)
+def test_site_lookback_decides_which_chemotherapy_counts(months: int, required: float) -> None:
+    from datetime import date, timedelta
+
+    end = date(2025, 9, 15) - timedelta(days=60)
+    course = {
+        "type": "chemotherapy",
+        "regimen": "FOLFOX",
+        "start_date": (end - timedelta(days=91)).isoformat(),
+        "end_date": end.isoformat(),
+        "cycles": 7,
+    }
+    site = default_thresholds().with_overrides({"chemo_extensive_lookback_months": months})
+    result = required_sflr(case(treatments=[course]), site)
+    assert result.value == required
+    if required == 0.30:
+        assert f"in the {months} months before the discussion" in result.reasons[0].text
+
+
+def test_a_course_straddling_the_lookback_counts_only_inside_it() -> None:
+    # 140 days of FOLFOX ending on the discussion date; a 3-month (91-day) window keeps 91 days
+    # (13 weeks, extensive); a 2-month (61-day) window keeps 61 days (8.7 weeks, not).
+    from datetime import date, timedelta
+
+    end = date(2025, 9, 15)
+    course = {
+        "type": "chemotherapy",
+        "regimen": "FOLFOX",
+        "start_date": (end - timedelta(days=140)).isoformat(),
+        "end_date": end.isoformat(),
+        "cycles": 10,
+    }
+    for months, required in ((3, 0.30), (2, 0.20)):
+        site = default_thresholds().with_overrides({"chemo_extensive_lookback_months": months})
+        assert required_sflr(case(treatments=[course]), site).value == required

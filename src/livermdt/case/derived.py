@@ -18,9 +18,10 @@ from livermdt.case.model import Case, Treatment
 
 T = TypeVar("T")
 
-#: A2: chemotherapy "in the 12 months before the discussion": the window is 365 days ending on the
-#: discussion date. How much of it is "extensive" is a site-configurable threshold
-#: (``chemo_extensive_*`` in ``livermdt.knowledge``), decided in ``livermdt.scores``.
+#: A2: chemotherapy "in the 12 months before the discussion": by default the window is 365 days
+#: ending on the discussion date. The window itself (``chemo_extensive_lookback_months``) and how
+#: much of it is "extensive" (``chemo_extensive_*``) are site-configurable thresholds in
+#: ``livermdt.knowledge``, applied by ``livermdt.scores`` (which passes the window in days).
 CHEMOTHERAPY_WINDOW_DAYS: Final = 365
 #: Treatment types that count as a line of systemic therapy for ``chemotherapy_lines``.
 SYSTEMIC_TREATMENT_TYPES: Final = frozenset({"chemotherapy", "immunotherapy", "targeted", "hai"})
@@ -289,13 +290,15 @@ def _course_days(
     return None, tuple(missing)
 
 
-def chemotherapy_exposure(case: Case) -> Derived[ChemotherapyExposure]:
-    """Chemotherapy in the 365 days before the discussion, measured: days from treatment dates
-    clipped to that window (a course with one date and ``cycles`` runs cycles x cycle length from
-    that date, then is clipped), and the cycles of courses without any date by cycle length
-    (2-weekly FOLFOX, FOLFIRI, FOLFOXIRI, 5FU; 3-weekly CAPOX, CAPIRI, capecitabine), which count
-    whole. ``weeks`` adds both up. Whether that is "extensive" (A2) is the threshold table's
-    decision: ``livermdt.scores.extensive_chemotherapy``."""
+def chemotherapy_exposure(
+    case: Case, window_days: int = CHEMOTHERAPY_WINDOW_DAYS
+) -> Derived[ChemotherapyExposure]:
+    """Chemotherapy in the ``window_days`` (365) days before the discussion, measured: days from
+    treatment dates clipped to that window (a course with one date and ``cycles`` runs cycles x
+    cycle length from that date, then is clipped), and the cycles of courses without any date
+    by cycle length (2-weekly FOLFOX, FOLFIRI, FOLFOXIRI, 5FU; 3-weekly CAPOX, CAPIRI,
+    capecitabine), which count whole. ``weeks`` adds both up. Whether that is "extensive" (A2)
+    is the threshold table's decision: ``livermdt.scores.extensive_chemotherapy``."""
     if case.treatments is None:
         return Derived(
             ChemotherapyExposure(None, None, None, None, None),
@@ -303,7 +306,7 @@ def chemotherapy_exposure(case: Case) -> Derived[ChemotherapyExposure]:
             "treatments not given",
         )
     today = case.discussion_date
-    window_start = today - timedelta(days=CHEMOTHERAPY_WINDOW_DAYS)
+    window_start = today - timedelta(days=window_days)
     total = 0
     dated = 0
     cycles = {14: 0, 21: 0}
@@ -324,7 +327,7 @@ def chemotherapy_exposure(case: Case) -> Derived[ChemotherapyExposure]:
         by_cycles = by_cycles or course.by_cycles
     basis: Literal["dates", "cycles"] = "cycles" if by_cycles else "dates"
     note = (
-        f"{total:g} days in the {CHEMOTHERAPY_WINDOW_DAYS} days before {today.isoformat()} "
+        f"{total:g} days in the {window_days} days before {today.isoformat()} "
         f"(basis: {basis})"
     )
     if missing:

@@ -91,6 +91,14 @@ def _reason(
     )
 
 
+def chemotherapy_window_days(thresholds: ThresholdTable | None = None) -> int:
+    """The window in which chemotherapy counts towards "extensive" (A2), in days: the site's
+    ``chemo_extensive_lookback_months`` at the case model's month of 30.4375 days,
+    rounded (12 months: 365 days)."""
+    months = table_or_default(thresholds)["chemo_extensive_lookback_months"].value
+    return round(months * derived.DAYS_PER_MONTH)
+
+
 def extensive_chemotherapy(
     exposure: derived.Derived[derived.ChemotherapyExposure],
     thresholds: ThresholdTable | None = None,
@@ -161,7 +169,7 @@ def required_sflr(case: Case, thresholds: ThresholdTable | None = None) -> Requi
             )
         )
 
-    exposure = derived.chemotherapy_exposure(case)
+    exposure = derived.chemotherapy_exposure(case, chemotherapy_window_days(table))
     chemo = exposure.value
     extensive = extensive_chemotherapy(exposure, table)
     if extensive:
@@ -171,7 +179,8 @@ def required_sflr(case: Case, thresholds: ThresholdTable | None = None) -> Requi
             _reason(
                 table,
                 "extensive_chemotherapy",
-                f"{weeks:.1f} weeks of chemotherapy in the 12 months before the discussion "
+                f"{weeks:.1f} weeks of chemotherapy in the "
+                f"{table['chemo_extensive_lookback_months'].value:g} months before the discussion "
                 f"({basis}; more than "
                 f"{table['chemo_extensive_weeks'].value:g} weeks is extensive)",
                 "sflr_required_extensive_chemo_or_injury",
