@@ -366,7 +366,9 @@ def test_chemotherapy_weeks_total_counts_every_line_at_any_time() -> None:
     d = derived.chemotherapy_weeks_total(case(treatments=[{"type": "chemotherapy"}]))
     assert d.value is None and d.missing == ("treatments[0].start_date",)
     d = derived.chemotherapy_weeks_total(case())
-    assert (d.value, d.missing) == (0.0, ("treatments",))
+    assert (d.value, d.missing) == (None, ("treatments",))  # not recorded: unknown, not 0
+    d = derived.chemotherapy_weeks_total(case(treatments=[]))
+    assert (d.value, d.missing) == (0.0, ())  # recorded as none
 
 
 # --- history ------------------------------------------------------------------------------------

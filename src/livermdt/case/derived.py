@@ -339,8 +339,10 @@ def chemotherapy_exposure(
 def chemotherapy_weeks_total(case: Case) -> Derived[float]:
     """Weeks of chemotherapy over every line at any time, from treatment dates (an ongoing course
     runs to the discussion date); TransMet's ">= 3 months" of chemotherapy (A10). ``None``, with
-    the paths, when a chemotherapy course lacks its start date; no treatments recorded counts 0
-    weeks, as before (``treatments`` absent is listed in ``missing``)."""
+    the paths, when a chemotherapy course lacks its start date or when ``treatments`` is absent
+    (not recorded is not "none given"); ``treatments: []`` is 0 weeks."""
+    if case.treatments is None:
+        return Derived(None, ("treatments",), "treatments not given")
     weeks = 0.0
     missing = tuple(
         f"treatments[{i}].start_date"
@@ -353,8 +355,6 @@ def chemotherapy_weeks_total(case: Case) -> Derived[float]:
         if treatment.type == "chemotherapy" and treatment.start_date is not None:
             end = treatment.end_date or case.discussion_date
             weeks += max((end - treatment.start_date).days, 0) / 7.0
-    if case.treatments is None:
-        return Derived(weeks, ("treatments",), "treatments not given: no chemotherapy counted")
     return Derived(weeks, (), "from treatment dates, every line")
 
 
