@@ -326,10 +326,7 @@ def chemotherapy_exposure(
             dated += course.days
         by_cycles = by_cycles or course.by_cycles
     basis: Literal["dates", "cycles"] = "cycles" if by_cycles else "dates"
-    note = (
-        f"{total:g} days in the {window_days} days before {today.isoformat()} "
-        f"(basis: {basis})"
-    )
+    note = f"{total:g} days in the {window_days} days before {today.isoformat()} (basis: {basis})"
     if missing:
         note += "; some courses could not be counted"
     exposure = ChemotherapyExposure(total / 7.0, dated, cycles[14], cycles[21], basis)
