@@ -80,3 +80,24 @@ def test_the_hot_path_runs_inline_on_sqlite_and_in_threads_on_postgresql(tmp_pat
     finally:
         sqlite.dispose()
         postgres.dispose()
+
+
+def test_start_up_compiles_every_page_template_and_loads_the_engine(tmp_path: Path) -> None:
+    import anyio
+
+    from livermdt.web.pages_templates import TEMPLATES_DIR, environment
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'warm.sqlite3'}", secret_key=secrets.token_urlsafe(48)
+    )
+    app = create_app(settings)
+    environment().cache.clear()  # type: ignore[union-attr]
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    anyio.run(start)
+    compiled = {name for (_, name) in environment().cache}  # type: ignore[union-attr]
+    on_disk = {p.name for p in Path(TEMPLATES_DIR).glob("*.html")}
+    assert on_disk and on_disk <= compiled

@@ -11,6 +11,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
+from livermdt.services import _domain
 from livermdt.services.assessments import AssessmentService
 from livermdt.services.audit import AuditService
 from livermdt.services.cases import CaseService, CaseVersionConflict
@@ -47,6 +48,10 @@ class Services:
         self.meetings = MeetingService(self.cases, self.assessments)
         self.audit = AuditService(read, write)
         self.login_failures = LoginFailureService(read, write)
+
+    def warm_up(self) -> None:
+        """Load the engine and the knowledge base now rather than at the first request."""
+        _domain.warm_up()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -46,6 +46,16 @@ def _optional_router(name: str) -> APIRouter | None:
     return router if isinstance(router, APIRouter) else None
 
 
+def _warm_up(services: Services) -> None:
+    """Before the first request: load the engine and compile the page templates (about 1 s
+    once per process), so that no user's first request of a worker process waits for them."""
+    services.warm_up()
+    pages = importlib.import_module(PAGE_MODULES[0]) if _optional_router(PAGE_MODULES[0]) else None
+    compile_templates = getattr(pages, "compile_templates", None)
+    if callable(compile_templates):
+        compile_templates()
+
+
 def runs_hot_path_inline(settings: Settings, engine: Engine) -> bool:
     """Whether ``deps.run_authorised`` runs its work on the event loop (``Settings.hot_path``)."""
     if settings.hot_path == "auto":
@@ -75,6 +85,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The sync routes and run_in_threadpool share this limiter (anyio's default: 40).
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        await to_thread.run_sync(_warm_up, owned)
         yield
         owned.close()
 

@@ -107,6 +107,17 @@ def _environment() -> Any:
     return env
 
 
+def compile_templates() -> int:
+    """Compile every page template now (Jinja2 keeps them compiled): about 0.05 s each, once
+    per process, which would otherwise fall on the first request of each page. Returns how
+    many."""
+    env = _environment()
+    names = env.list_templates(extensions=["html"])
+    for name in names:
+        env.get_template(name)
+    return len(names)
+
+
 def _knowledge_version() -> str | None:
     try:
         from livermdt.knowledge import KNOWLEDGE_VERSION
