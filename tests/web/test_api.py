@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from livermdt.case import parse_case
 from livermdt.errors import CaseValidationError
-from livermdt.services import Services
 from livermdt.services.roles import Role
 from tests.services.cases_data import demo_document, edited, invalid_document
 from tests.web.conftest import log_in
@@ -278,30 +275,3 @@ def test_admin_changes_roles_activity_and_passwords_over_the_api(
         "password reset",
         "role=coordinator was=surgeon",
     ]
-
-
-@pytest.mark.parametrize("inline", [True, False])
-def test_assessment_post_inline_or_in_a_thread_answers_alike(
-    app: FastAPI, services: Services, login: Login, inline: bool
-) -> None:
-    # Settings.hot_path: the work on the event loop (SQLite's default) or in the thread pool
-    # (PostgreSQL's); same answers, same refusals.
-    app.state.inline_hot_path = inline
-    surgeon = login(Role.SURGEON)
-    case_id = _create(surgeon, 4)["id"]
-    posted = surgeon.post(f"/api/cases/{case_id}/assessment")
-    assert posted.status_code == 200
-    assert posted.json() == surgeon.get(f"/api/cases/{case_id}/assessment").json()
-    with TestClient(app) as anonymous:
-        r = anonymous.post(f"/api/cases/{case_id}/assessment")
-        assert r.status_code == 403  # no session, so no CSRF token either: refused first
-    token = surgeon.headers.pop("X-CSRF-Token")
-    assert surgeon.post(f"/api/cases/{case_id}/assessment").status_code == 403
-    surgeon.headers["X-CSRF-Token"] = token
-    assert surgeon.post("/api/cases/NO-SUCH/assessment").status_code == 404
-    admin = services.users.get_user("u-admin")
-    assert admin is not None
-    user = services.users.get_user("u-surgeon")
-    assert user is not None
-    services.users.set_active(user.id, False, by=admin)
-    assert surgeon.post(f"/api/cases/{case_id}/assessment").status_code == 401

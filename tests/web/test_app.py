@@ -63,25 +63,6 @@ def test_worker_threads_setting_bounds_the_thread_pool(tmp_path: Path) -> None:
     assert seen == [3, 40]  # ours while serving; anyio's default of 40 before
 
 
-def test_the_hot_path_runs_inline_on_sqlite_and_in_threads_on_postgresql(tmp_path: Path) -> None:
-    from livermdt.web.app import runs_hot_path_inline
-
-    sqlite = make_engine(f"sqlite:///{tmp_path / 'hot.sqlite3'}")
-    postgres = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
-    try:
-        for hot_path, on_sqlite, on_postgres in (
-            ("auto", True, False),
-            ("inline", True, True),
-            ("thread", False, False),
-        ):
-            settings = Settings(hot_path=hot_path)
-            assert runs_hot_path_inline(settings, sqlite) is on_sqlite
-            assert runs_hot_path_inline(settings, postgres) is on_postgres
-    finally:
-        sqlite.dispose()
-        postgres.dispose()
-
-
 def test_start_up_compiles_every_page_template_and_loads_the_engine(tmp_path: Path) -> None:
     import anyio
 

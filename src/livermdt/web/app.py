@@ -15,11 +15,10 @@ from anyio import to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
 
 from livermdt.about import DISCLAIMER, __version__
 from livermdt.services import Services
-from livermdt.storage.db import is_sqlite, make_engine
+from livermdt.storage.db import make_engine
 from livermdt.storage.migrate import upgrade
 from livermdt.web import api
 from livermdt.web.errors import install_error_handlers
@@ -54,13 +53,6 @@ def _warm_up(services: Services) -> None:
     compile_templates = getattr(pages, "compile_templates", None)
     if callable(compile_templates):
         compile_templates()
-
-
-def runs_hot_path_inline(settings: Settings, engine: Engine) -> bool:
-    """Whether ``deps.run_authorised`` runs its work on the event loop (``Settings.hot_path``)."""
-    if settings.hot_path == "auto":
-        return is_sqlite(engine)
-    return settings.hot_path == "inline"
 
 
 def create_app(
@@ -100,7 +92,6 @@ def create_app(
     )
     app.state.settings = settings
     app.state.services = services
-    app.state.inline_hot_path = runs_hot_path_inline(settings, services.engine)
     # In the database, like the sessions: correct with several worker processes.
     app.state.login_limiter = DatabaseLoginLimiter(
         services.login_failures, settings.login_max_failures, settings.login_window_s

@@ -66,11 +66,9 @@ async def run_authorised(
     request: Request, permission: Permission, work: Callable[[UserInfo], T]
 ) -> T:
     """Look up the session's user, check ``permission`` and run ``work(user)``: all in one
-    worker-thread hop, or on the event loop itself where ``app.state.inline_hot_path`` says so
-    (``Settings.hot_path``; SQLite by default). For the busiest API routes (``async def``
-    routes without a user dependency): the session lookup and the route's work would otherwise
-    take a hop each, and a hop costs about as much CPU as the lookup itself. Raises like
-    ``require_permission``."""
+    worker-thread hop. For the busiest API routes (``async def`` routes without a user
+    dependency): the session lookup and the route's work would otherwise take a hop each, and
+    a hop costs about as much CPU as the lookup itself. Raises like ``require_permission``."""
     token = session_token(request)
     services = get_services(request)
 
@@ -82,8 +80,6 @@ async def run_authorised(
             raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
         return work(user)
 
-    if request.app.state.inline_hot_path:
-        return authorised_work()
     return await run_in_threadpool(authorised_work)
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -48,13 +47,6 @@ class Settings(BaseSettings):
     #: work holds the GIL most of the time, so more threads than this only queue for it and
     #: make every request wait longer (see docs/web.md, "Speed").
     worker_threads: int = Field(default=4, ge=1, le=200)
-    #: Where the assessment API's blocking work (session lookup, database, engine) runs:
-    #: ``thread`` in the worker-thread pool; ``inline`` on the event loop, one request at a time
-    #: per process, as a synchronous worker would; ``auto``: inline on SQLite, whose calls are
-    #: in-process and never wait on a network, threads on PostgreSQL, whose round trips the loop
-    #: should overlap with other requests. Under load the pool's GIL hand-overs cost more CPU
-    #: than the request's database work (docs/web.md, "Performance").
-    hot_path: Literal["auto", "inline", "thread"] = "auto"
 
     def check_safe_to_start(self) -> None:
         """Refuse to serve real data with the placeholder or a short secret."""
