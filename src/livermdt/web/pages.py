@@ -580,12 +580,14 @@ def case_page(
         # An older version with the assessment stored for it (the proposal as it was).
         old = services.cases.get_version(case_id, version)
         document, shown_version = old.document, old.version
-    stored = [
-        a
-        for a in services.assessments.assessment_history(case_id)
-        if a.case_version == shown_version
-    ]
-    if shown_version != record.version and stored:
+    stored = []
+    if shown_version != record.version:
+        stored = [
+            a
+            for a in services.assessments.assessment_history(case_id)
+            if a.case_version == shown_version
+        ]
+    if stored:
         assessment = stored[-1]  # as stored then, even if the engine has changed since
     else:
         assessment = services.assessments.get_assessment(case_id, shown_version)
