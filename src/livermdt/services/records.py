@@ -4,7 +4,7 @@ routes and templates can read them without touching SQLAlchemy."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -84,15 +84,28 @@ class CaseVersionRecord:
 
 
 @dataclass(frozen=True)
-class AssessmentRecord:
+class AssessmentFacts:
+    """What is kept beside an assessment's JSON: the case version, engine and knowledge that
+    made it, its category, and when it was stored."""
+
     id: int
     case_id: str
     case_version: int
     engine_version: str
     knowledge_version: str
     category: str | None
-    result: dict[str, Any]
     created_at: datetime
+
+    def facts(self) -> dict[str, Any]:
+        """These fields by name (for building an answer or another record from them)."""
+        return {f.name: getattr(self, f.name) for f in fields(AssessmentFacts)}
+
+
+@dataclass(frozen=True)
+class AssessmentRecord(AssessmentFacts):
+    """A stored assessment with its assessment-v1 JSON parsed."""
+
+    result: dict[str, Any]
 
     @property
     def recommendation_codes(self) -> list[str]:
@@ -101,31 +114,15 @@ class AssessmentRecord:
 
 
 @dataclass(frozen=True)
-class AssessmentJson:
+class AssessmentJson(AssessmentFacts):
     """An assessment computed now, as the API sends it: the facts of the stored row it matches
     (or was stored as) and the assessment-v1 JSON text, serialised once by the engine's model."""
 
-    id: int
-    case_id: str
-    case_version: int
-    engine_version: str
-    knowledge_version: str
-    category: str | None
-    created_at: datetime
     result_json: str
 
     def record(self) -> AssessmentRecord:
         """The same assessment with its JSON parsed (what the stored row holds)."""
-        return AssessmentRecord(
-            id=self.id,
-            case_id=self.case_id,
-            case_version=self.case_version,
-            engine_version=self.engine_version,
-            knowledge_version=self.knowledge_version,
-            category=self.category,
-            result=json.loads(self.result_json),
-            created_at=self.created_at,
-        )
+        return AssessmentRecord(**self.facts(), result=json.loads(self.result_json))
 
 
 @dataclass(frozen=True)

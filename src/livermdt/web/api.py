@@ -190,16 +190,7 @@ def _json(model: BaseModel) -> Response:
 
 
 def _assessment_out(record: AssessmentRecord) -> AssessmentOut:
-    return AssessmentOut(
-        id=record.id,
-        case_id=record.case_id,
-        case_version=record.case_version,
-        engine_version=record.engine_version,
-        knowledge_version=record.knowledge_version,
-        category=record.category,
-        created_at=record.created_at,
-        assessment=record.result,
-    )
+    return AssessmentOut(**record.facts(), assessment=record.result)
 
 
 @assessments_router.get(
@@ -236,16 +227,7 @@ async def compute_assessment(
 def _computed_json(computed: AssessmentJson) -> Response:
     """``AssessmentOut`` written around the engine's JSON text, which is spliced in as it is
     (serialising it again through a dict costs more than the assessment's other steps)."""
-    head = AssessmentOut(
-        id=computed.id,
-        case_id=computed.case_id,
-        case_version=computed.case_version,
-        engine_version=computed.engine_version,
-        knowledge_version=computed.knowledge_version,
-        category=computed.category,
-        created_at=computed.created_at,
-        assessment={},
-    ).model_dump_json(by_alias=True)
+    head = AssessmentOut(**computed.facts(), assessment={}).model_dump_json(by_alias=True)
     assert head.endswith('"assessment":{}}'), head
     body = head[: -len("{}}")] + computed.result_json + "}"
     return Response(body, media_type="application/json")
