@@ -46,6 +46,11 @@ def test_meeting_with_attendees_and_case_list(services: Services) -> None:
     assert [a.name for a in listed[meeting.id].attendees] == ["Dr A", "Dr B"]
     assert listed[other.id].case_ids == [c1.id]
     assert [a.specialty for a in listed[other.id].attendees] == ["pathology"]
+    # The meetings of one case, newest first, with their whole lists and attendees.
+    assert [m.id for m in services.meetings.meetings_for_case(c1.id)] == [other.id, meeting.id]
+    assert [m.id for m in services.meetings.meetings_for_case(c2.id)] == [meeting.id]
+    assert services.meetings.meetings_for_case(c2.id)[0] == listed[meeting.id]
+    assert services.meetings.meetings_for_case("NO-SUCH-CASE") == []
     entries = services.meetings.meeting_cases(meeting.id)
     assert [(e.position, e.case.id, e.decision) for e in entries] == [
         (1, c2.id, None),

@@ -201,6 +201,18 @@ class MeetingService(ServiceBase):
             ).all()
             return self._records(s, rows)
 
+    def meetings_for_case(self, case_id: str) -> list[MeetingRecord]:
+        """The meetings whose case list holds ``case_id``, newest first (one query for the
+        meetings, whatever their number, and two for their attendees and lists)."""
+        with self.reading() as s:
+            rows = s.scalars(
+                select(Meeting)
+                .join(MeetingCase, MeetingCase.meeting_id == Meeting.id)
+                .where(MeetingCase.case_id == case_id)
+                .order_by(Meeting.meeting_date.desc(), Meeting.created_at.desc())
+            ).all()
+            return self._records(s, rows)
+
     def next_meeting(self, today: date) -> MeetingRecord | None:
         """The first meeting on or after ``today`` (the caller's calendar date)."""
         with self.reading() as s:

@@ -592,7 +592,7 @@ def case_page(
     else:
         assessment = services.assessments.get_assessment(case_id, shown_version)
     decisions = services.meetings.decisions_for_case(case_id)
-    meetings = [m for m in services.meetings.list_meetings() if case_id in m.case_ids]
+    meetings = services.meetings.meetings_for_case(case_id)
     context: dict[str, Any] = {
         "case": record,
         "shown_version": shown_version,
