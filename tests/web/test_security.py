@@ -343,3 +343,20 @@ def test_settings_come_from_the_environment_and_are_validated(
     monkeypatch.setenv("LIVERMDT_LOGIN_MAX_FAILURES", "0")
     with pytest.raises(ValueError):
         Settings()
+
+
+def test_no_route_does_its_blocking_work_on_the_event_loop(app: FastAPI) -> None:
+    # A route defined with ``async def`` runs on the event loop: argon2 at login, validation,
+    # the engine and the database would hold up every other request of the process. Routes
+    # are plain ``def`` (FastAPI runs them in worker threads; forms come from ``PostedForm``),
+    # except the assessment POST, which sends all its work to a thread itself
+    # (``deps.run_authorised``).
+    import inspect
+
+    allowed = {"/api/cases/{case_id}/assessment"}
+    on_loop = sorted(
+        f"{sorted(route.methods)} {path}"
+        for path, route in _walk(app.routes)
+        if inspect.iscoroutinefunction(route.endpoint) and path not in allowed
+    )
+    assert on_loop == []

@@ -29,7 +29,7 @@ from livermdt.services import Services, UserAccount
 from livermdt.services.records import UserInfo
 from livermdt.services.roles import Role
 from livermdt.services.users import validate_new_user
-from livermdt.web.deps import Admin, CsrfProtected, ServicesDep
+from livermdt.web.deps import Admin, CsrfProtected, PostedForm, ServicesDep
 from livermdt.web.pages import render
 from livermdt.web.pages_form import split_problem
 
@@ -88,8 +88,9 @@ def users_page(request: Request, user: Admin, services: ServicesDep) -> Response
 
 
 @router.post("/users", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def users_create(request: Request, user: Admin, services: ServicesDep) -> Response:
-    form = await request.form()
+def users_create(
+    request: Request, form: PostedForm, user: Admin, services: ServicesDep
+) -> Response:
     username = str(form.get("username") or "").strip()
     role = str(form.get("role") or "")
     password = str(form.get("password") or "")
@@ -124,10 +125,9 @@ async def users_create(request: Request, user: Admin, services: ServicesDep) -> 
 
 
 @router.post("/users/{user_id}/role", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def users_set_role(
-    request: Request, user_id: int, user: Admin, services: ServicesDep
+def users_set_role(
+    request: Request, form: PostedForm, user_id: int, user: Admin, services: ServicesDep
 ) -> Response:
-    form = await request.form()
     try:
         services.users.set_role(user_id, str(form.get("role") or ""), by=user)
     except (ConflictError, InvalidInputError) as err:
@@ -136,10 +136,9 @@ async def users_set_role(
 
 
 @router.post("/users/{user_id}/active", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def users_set_active(
-    request: Request, user_id: int, user: Admin, services: ServicesDep
+def users_set_active(
+    request: Request, form: PostedForm, user_id: int, user: Admin, services: ServicesDep
 ) -> Response:
-    form = await request.form()
     wanted = str(form.get("active") or "")
     if wanted not in ("yes", "no"):
         raise InvalidInputError("say yes or no", [f"active: yes or no (got {wanted!r})"])
@@ -190,11 +189,10 @@ def password_page(request: Request, user_id: int, user: Admin, services: Service
 
 
 @router.post("/users/{user_id}/password", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def password_submit(
-    request: Request, user_id: int, user: Admin, services: ServicesDep
+def password_submit(
+    request: Request, form: PostedForm, user_id: int, user: Admin, services: ServicesDep
 ) -> Response:
     account = _account(services, user, user_id)
-    form = await request.form()
     password = str(form.get("password") or "")
     again = str(form.get("password_again") or "")
     if password != again:
@@ -249,10 +247,9 @@ def delete_case_page(
 
 
 @router.post("/cases/{case_id}/delete", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def delete_case_submit(
-    request: Request, case_id: str, user: Admin, services: ServicesDep
+def delete_case_submit(
+    request: Request, form: PostedForm, case_id: str, user: Admin, services: ServicesDep
 ) -> Response:
-    form = await request.form()
     reason = str(form.get("reason") or "")
     try:
         services.cases.delete_case(case_id, user, reason)

@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from livermdt.errors import PermissionDeniedError
 from livermdt.services import Services
@@ -126,6 +127,19 @@ MeetingOrganiser = Annotated[UserInfo, Depends(require_permission(Permission.MEE
 Decider = Annotated[UserInfo, Depends(require_permission(Permission.DECIDE))]
 Exporter = Annotated[UserInfo, Depends(require_permission(Permission.EXPORT))]
 Admin = Annotated[UserInfo, Depends(require_permission(Permission.ADMIN))]
+
+
+async def _posted_form(request: Request) -> FormData:
+    """The submitted form, read on the event loop (reading the body is I/O), so that a form
+    route can be a plain ``def`` that FastAPI runs in a worker thread: what comes after the
+    form (argon2 at login, validation, the engine, the database) must not hold up the event
+    loop and every other request with it. Starlette keeps the parsed form, so the CSRF check
+    reads the same one."""
+    return await request.form()
+
+
+#: The submitted form of a form route: ``def submit(request: Request, form: PostedForm, ...)``.
+PostedForm = Annotated[FormData, Depends(_posted_form)]
 
 #: Put in ``dependencies=[CsrfProtected]`` of every unsafe form route (the API routers have it).
 CsrfProtected = Depends(verify_csrf)

@@ -48,6 +48,7 @@ from livermdt.web.deps import (
     Exporter,
     MeetingOrganiser,
     OptionalUser,
+    PostedForm,
     ServicesDep,
     Viewer,
 )
@@ -243,8 +244,7 @@ def login_page(request: Request, user: OptionalUser, next: str = "/") -> Respons
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def login_submit(request: Request) -> Response:
-    form = await request.form()
+def login_submit(request: Request, form: PostedForm) -> Response:
     username = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or "/"))
@@ -403,8 +403,9 @@ def _read_editor(form: FormData) -> tuple[FormState, dict[str, Any], str | None,
 
 
 @router.post("/cases/new", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def new_case_submit(request: Request, user: Editor, services: ServicesDep) -> Response:
-    form = await request.form()
+def new_case_submit(
+    request: Request, form: PostedForm, user: Editor, services: ServicesDep
+) -> Response:
     state, document, json_text, problems = _read_editor(form)
     patient_name = str(form.get("_patient_name") or "").strip()
     mrn = str(form.get("_mrn") or "").strip()
@@ -461,10 +462,9 @@ def edit_case_page(request: Request, case_id: str, user: Editor, services: Servi
 
 
 @router.post("/cases/{case_id}/edit", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def edit_case_submit(
-    request: Request, case_id: str, user: Editor, services: ServicesDep
+def edit_case_submit(
+    request: Request, form: PostedForm, case_id: str, user: Editor, services: ServicesDep
 ) -> Response:
-    form = await request.form()
     state, document, json_text, problems = _read_editor(form)
     comment = str(form.get("_comment") or "").strip()
     action = str(form.get("_action") or "save")
@@ -659,10 +659,9 @@ def meetings_page(request: Request, user: Viewer, services: ServicesDep) -> Resp
 
 
 @router.post("/meetings", response_class=HTMLResponse, dependencies=[CsrfProtected])
-async def meetings_create(
-    request: Request, user: MeetingOrganiser, services: ServicesDep
+def meetings_create(
+    request: Request, form: PostedForm, user: MeetingOrganiser, services: ServicesDep
 ) -> Response:
-    form = await request.form()
     title = str(form.get("title") or "").strip()
     raw_date = str(form.get("meeting_date") or "").strip()
     names = [str(v) for v in form.getlist("attendee_name")]
@@ -723,10 +722,13 @@ def meeting_page(
 
 
 @router.post("/meetings/{meeting_id}/cases", dependencies=[CsrfProtected])
-async def meeting_add_case(
-    request: Request, meeting_id: str, user: MeetingOrganiser, services: ServicesDep
+def meeting_add_case(
+    request: Request,
+    form: PostedForm,
+    meeting_id: str,
+    user: MeetingOrganiser,
+    services: ServicesDep,
 ) -> Response:
-    form = await request.form()
     case_id = str(form.get("case_id") or "")
     if not case_id:
         raise InvalidInputError("choose a case", ["case_id: choose a case to add"])
@@ -789,10 +791,14 @@ def decision_page(
     response_class=HTMLResponse,
     dependencies=[CsrfProtected],
 )
-async def decision_submit(
-    request: Request, meeting_id: str, case_id: str, user: Decider, services: ServicesDep
+def decision_submit(
+    request: Request,
+    form: PostedForm,
+    meeting_id: str,
+    case_id: str,
+    user: Decider,
+    services: ServicesDep,
 ) -> Response:
-    form = await request.form()
     codes = [str(c) for c in form.getlist("codes")]
     text = str(form.get("text") or "")
     follows = str(form.get("follows_proposal") or "")
