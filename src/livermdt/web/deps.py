@@ -63,6 +63,16 @@ async def optional_user(request: Request) -> UserInfo | None:
 T = TypeVar("T")
 
 
+def authorised(user: UserInfo | None, permission: Permission) -> UserInfo:
+    """``user`` if logged in and their role grants ``permission``; else
+    ``NotAuthenticatedError`` (401) or ``PermissionDeniedError`` (403)."""
+    if user is None:
+        raise NotAuthenticatedError("log in first")
+    if not user.can(permission):
+        raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
+    return user
+
+
 async def run_authorised(
     request: Request, permission: Permission, work: Callable[[UserInfo], T]
 ) -> T:
@@ -75,11 +85,7 @@ async def run_authorised(
 
     def authorised_work() -> T:
         user = services.users.user_for_session(token) if token else None
-        if user is None:
-            raise NotAuthenticatedError("log in first")
-        if not user.can(permission):
-            raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
-        return work(user)
+        return work(authorised(user, permission))
 
     return await run_in_threadpool(authorised_work)
 
@@ -100,10 +106,7 @@ def require_permission(permission: Permission) -> Callable[[Request], Awaitable[
     """A dependency giving the current user if their role grants ``permission`` (else 403)."""
 
     async def dependency(request: Request) -> UserInfo:
-        user = await current_user(request)
-        if not user.can(permission):
-            raise PermissionDeniedError(f"the role '{user.role.value}' may not {permission.value}")
-        return user
+        return authorised(await optional_user(request), permission)
 
     return dependency
 
