@@ -80,15 +80,3 @@ def recommendation_codes() -> frozenset[str]:
     from livermdt.engine.model import ALL_CODES
 
     return frozenset(ALL_CODES)
-
-
-def warm_up() -> None:
-    """Load the engine, its rules and the knowledge base ahead of the first request by
-    assessing one shipped synthetic case (about 0.1 s once per process; the result is
-    dropped). Without it the first assessment of each worker process pays for the imports."""
-    import json
-    from importlib import resources
-
-    folder = resources.files("livermdt.services").joinpath("demo_cases")
-    document = json.loads(folder.joinpath("demo-4.json").read_text(encoding="utf-8"))
-    assess_document_json(validate_document(document))
