@@ -214,6 +214,7 @@ def run_wrk(
     csrf: str,
     page: str,
     think_ms: int,
+    clients: int,
     args: argparse.Namespace,
 ) -> tuple[int, int, float, float, float]:
     script = WRK_SCRIPT % {
@@ -229,7 +230,7 @@ def run_wrk(
     try:
         out = subprocess.run(
             [
-                "wrk", "-t", str(min(args.threads, args.clients_now)), "-c", str(args.clients_now),
+                "wrk", "-t", str(min(args.threads, clients)), "-c", str(clients),
                 "-d", f"{args.duration}s", "--timeout", "10s", "-s", f.name, base,
             ],
             capture_output=True, text=True, timeout=args.duration + 60, check=True,
@@ -250,6 +251,7 @@ async def _pool(
     csrf: str,
     page: str,
     think_ms: int,
+    clients: int,
     args: argparse.Namespace,
 ) -> tuple[int, int, float, float, float]:
     latencies: list[float] = []
@@ -283,7 +285,7 @@ async def _pool(
                     await asyncio.sleep(random.uniform(think_ms / 2000, think_ms * 1.5 / 1000))
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(args.clients_now)))
+    await asyncio.gather(*(client() for _ in range(clients)))
     secs = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0.0]
     return (
@@ -307,16 +309,15 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
         page = case_page_path(base, cookie, ids[0])
         use_wrk = shutil.which("wrk") is not None and not args.httpx
         for clients, think_ms in [(c, t) for c in args.clients for t in args.think_ms]:
-            args.clients_now = clients
             for mode in args.workloads:
                 cpu0 = server_cpu_s(server.pid)
                 if use_wrk:
                     req, err, secs, p50, p99 = run_wrk(
-                        base, mode, ids, cookie, csrf, page, think_ms, args
+                        base, mode, ids, cookie, csrf, page, think_ms, clients, args
                     )
                 else:
                     req, err, secs, p50, p99 = asyncio.run(
-                        _pool(base, mode, ids, cookie, csrf, page, think_ms, args)
+                        _pool(base, mode, ids, cookie, csrf, page, think_ms, clients, args)
                     )
                 cpu = server_cpu_s(server.pid) - cpu0
                 generator = "wrk" if use_wrk else "httpx"
