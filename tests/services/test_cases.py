@@ -241,3 +241,27 @@ def test_free_text_is_stored_verbatim_and_harmless_in_sql(
     assert services.cases.case_history(case.id)[0].comment == hostile.strip()
     assert {"cases", "case_versions", "patients"} <= set(inspect(engine).get_table_names())
     assert len(services.cases.list_cases()) == 1
+
+
+def test_update_with_identification_is_one_transaction(services: Services) -> None:
+    surgeon = make_user(services, Role.SURGEON)
+    admin = make_user(services, Role.ADMIN)
+    case = services.cases.create_case(demo_document(1), surgeon, patient_name="A", mrn="M-1")
+    with pytest.raises(InvalidInputError, match="mrn"):
+        services.cases.update_case(
+            case.id, edited(demo_document(1), 3.0), 1, surgeon, identification=("B", "M" * 65)
+        )
+    unchanged = services.cases.get_case(case.id)
+    assert unchanged.version == 1
+    assert (unchanged.patient.display_name, unchanged.patient.mrn) == ("A", "M-1")
+    # The same identification changes nothing and audits nothing beyond the new version.
+    services.cases.update_case(
+        case.id, edited(demo_document(1), 3.0), 1, surgeon, identification=("A", "M-1")
+    )
+    saved = services.cases.update_case(
+        case.id, edited(demo_document(1), 4.0), 2, surgeon, identification=("B", None)
+    )
+    assert saved.version == 3
+    assert (saved.patient.display_name, saved.patient.mrn) == ("B", None)
+    details = [e.detail for e in reversed(services.audit.audit_log(admin, object_id=case.id))]
+    assert details == ["version=1", "version=2", "version=3", "patient identification"]

@@ -141,6 +141,32 @@ def test_editing_without_changes_round_trips_the_document_through_the_html_form(
     assert saved.document == world["case"].document
 
 
+def test_an_edit_with_a_bad_mrn_saves_nothing(
+    login: Login, world: dict[str, Any], services: Any
+) -> None:
+    # The document and the identification are one save: an MRN over 64 characters refuses
+    # both, instead of saving a new version and then failing on the MRN.
+    cid = world["case"].id
+    before = services.cases.get_case(cid)
+    client = login("surgeon")
+    pairs = form_fields(client.get(f"/cases/{cid}/edit").text, f"/cases/{cid}/edit")
+    pairs = [(k, v) for k, v in pairs if k not in ("_mrn", "_comment")]
+    response = client.post(
+        f"/cases/{cid}/edit",
+        [*pairs, ("_mrn", "M" * 65), ("_comment", "new version"), ("_action", "save")],
+    )
+    assert response.status_code == 422
+    assert "mrn: at most 64 characters" in response.text
+    after = services.cases.get_case(cid)
+    assert after.version == before.version == 1
+    assert after.patient == before.patient
+    # A good MRN in the same form: one new version and the identification, together.
+    response = client.post(f"/cases/{cid}/edit", [*pairs, ("_mrn", "MRN-42"), ("_action", "save")])
+    assert response.status_code == 303, response.text[:2000]
+    saved = services.cases.get_case(cid)
+    assert (saved.version, saved.patient.mrn) == (2, "MRN-42")
+
+
 def test_creating_a_case_through_the_form(login: Login, services: Any) -> None:
     client = login("surgeon")
     page = client.get("/cases/new")

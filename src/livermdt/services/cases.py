@@ -273,15 +273,25 @@ class CaseService(ServiceBase):
         user: UserInfo,
         *,
         comment: str | None = None,
+        identification: tuple[str | None, str | None] | None = None,
     ) -> CaseRecord:
-        """Save a new version edited from ``base_version``.
+        """Save a new version edited from ``base_version``; with ``identification``
+        (patient name, MRN) also the patient's identification where it differs, in the same
+        transaction (the case editor saves both at once).
 
-        Raises ``CaseValidationError`` (nothing written) for an invalid document and
-        ``CaseVersionConflict`` (HTTP 409) when someone saved a newer version meanwhile. The
-        compare-and-set on ``cases.current_version`` is one UPDATE, so of two concurrent saves
-        of the same base exactly one wins, on SQLite and PostgreSQL alike."""
+        Raises ``CaseValidationError`` or ``InvalidInputError`` (nothing written) for an
+        invalid document or identification and ``CaseVersionConflict`` (HTTP 409) when someone
+        saved a newer version meanwhile. The compare-and-set on ``cases.current_version`` is one
+        UPDATE, so of two concurrent saves of the same base exactly one wins, on SQLite and
+        PostgreSQL alike."""
         require(user, Permission.EDIT)
         canonical = _domain.validate_document(document)
+        wanted = None
+        if identification is not None:
+            wanted = (
+                _clean(identification[0], "patient_name", 200),
+                _clean(identification[1], "mrn", 64),
+            )
         with self.writing() as s:
             result = s.execute(
                 update(CaseRow)
@@ -308,6 +318,8 @@ class CaseService(ServiceBase):
                 )
             )
             add_audit(s, user, "change", "case", case_id, f"version={base_version + 1}")
+            if wanted is not None:
+                self._identify(s, case_id, user, *wanted)
             s.flush()
             return self._load(s, case_id)
 
@@ -319,15 +331,31 @@ class CaseService(ServiceBase):
         name = _clean(patient_name, "patient_name", 200)
         mrn_clean = _clean(mrn, "mrn", 64)
         with self.writing() as s:
-            case = s.get(CaseRow, case_id)
-            if case is None or case.deleted_at is not None:
-                raise NotFoundError(f"no case {case_id}")
-            patient = s.get(Patient, case.patient_id)
-            assert patient is not None
-            patient.display_name = name
-            patient.mrn = mrn_clean
-            add_audit(s, user, "change", "case", case_id, "patient identification")
+            patient = self._identify(s, case_id, user, name, mrn_clean, always=True)
             return _patient_info(patient)
+
+    def _identify(
+        self,
+        s: Session,
+        case_id: str,
+        user: UserInfo,
+        name: str | None,
+        mrn: str | None,
+        *,
+        always: bool = False,
+    ) -> Patient:
+        """Set the patient's (already cleaned) identification in ``s``'s transaction, audited
+        without the values; unless ``always``, only where it differs."""
+        case = s.get(CaseRow, case_id)
+        if case is None or case.deleted_at is not None:
+            raise NotFoundError(f"no case {case_id}")
+        patient = s.get(Patient, case.patient_id)
+        assert patient is not None
+        if always or (patient.display_name, patient.mrn) != (name, mrn):
+            patient.display_name = name
+            patient.mrn = mrn
+            add_audit(s, user, "change", "case", case_id, "patient identification")
+        return patient
 
     def delete_case(self, case_id: str, user: UserInfo, reason: str) -> None:
         """Hide a case from every list (admins only, reason required). Its versions,

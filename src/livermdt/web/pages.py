@@ -485,19 +485,14 @@ def edit_case_submit(
             compact_rows(state)
             document = document_from_state(state)
         try:
-            saved = services.cases.update_case(
-                case_id, document, base_version, user, comment=comment or None
+            services.cases.update_case(
+                case_id,
+                document,
+                base_version,
+                user,
+                comment=comment or None,
+                identification=identification,
             )
-            if identification is not None and identification != (
-                saved.patient.display_name or "",
-                saved.patient.mrn or "",
-            ):
-                services.cases.update_patient(
-                    case_id,
-                    user,
-                    patient_name=identification[0] or None,
-                    mrn=identification[1] or None,
-                )
         except CaseVersionConflict as conflict:
             return _conflict_page(request, user, conflict, document)
         except InvalidInputError as err:
