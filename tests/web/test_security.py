@@ -21,6 +21,7 @@ from livermdt.services import Services
 from livermdt.services.roles import Role
 from livermdt.web.app import create_app
 from livermdt.web.security import (
+    CSRF_COOKIE,
     SESSION_COOKIE,
     LoginLimiter,
     TooManyLoginAttemptsError,
@@ -261,6 +262,42 @@ def test_security_headers_and_no_store(login: Login) -> None:
         assert r.headers["x-frame-options"] == "DENY"
         assert r.headers["x-content-type-options"] == "nosniff"
         assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_csrf_cookie_only_for_a_browser_without_session_or_csrf_cookie(app: FastAPI) -> None:
+    """A first visit gets the random pre-login CSRF cookie, and the login form's token works
+    with it; a client that has one keeps it; a logged-in client's calls (token bound to the
+    session) get none."""
+    with TestClient(app) as browser:
+        first = browser.get("/login")
+        set_cookies = first.headers.get_list("set-cookie")
+        assert [c for c in set_cookies if c.startswith(CSRF_COOKIE + "=")]
+        anon = browser.cookies[CSRF_COOKIE]
+        again = browser.get("/login")
+        assert not [c for c in again.headers.get_list("set-cookie") if CSRF_COOKIE in c]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', again.text)
+        assert token is not None
+        r = browser.post(
+            "/login",
+            data={"username": "u-surgeon", "password": PASSWORD, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303, r.text
+        assert browser.cookies[CSRF_COOKIE] == anon
+    with TestClient(app) as api_client:
+        log_in(api_client, "u-surgeon")
+        api_client.cookies.delete(CSRF_COOKIE)
+        r = api_client.get("/api/cases")
+        assert r.status_code == 200
+        assert not [c for c in r.headers.get_list("set-cookie") if CSRF_COOKIE in c]
+
+
+def test_static_assets_are_cacheable_and_keep_the_security_headers(client: TestClient) -> None:
+    r = client.get("/static/app.css")
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "public, max-age=3600"
+    assert "pragma" not in r.headers
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_login_rate_limit(client: TestClient) -> None:

@@ -22,10 +22,9 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, Protocol
 
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livermdt.errors import LivermdtError, PermissionDeniedError
@@ -238,8 +237,11 @@ DOCS_PATHS = frozenset({"/api/docs", "/api/redoc", "/api/docs/oauth2-redirect"})
 
 class SecurityMiddleware:
     """Adds the security headers to every response, marks everything except static assets
-    ``Cache-Control: no-store`` (pages and API answers hold patient data), and gives each
-    browser a random CSRF cookie for the forms it sees before logging in."""
+    ``Cache-Control: no-store`` (pages and API answers hold patient data), and gives a browser
+    that has neither a session nor a CSRF cookie a random CSRF cookie for the forms it sees
+    before logging in. (With a session cookie the CSRF token is bound to the session, so the
+    API calls of a logged-in client neither draw random bytes nor get a cookie they would not
+    use.)"""
 
     def __init__(self, app: ASGIApp, https_only: bool = False) -> None:
         self.app = app
@@ -252,7 +254,7 @@ class SecurityMiddleware:
         cookies = _cookies(scope)
         new_anon: str | None = None
         anon = cookies.get(CSRF_COOKIE)
-        if not anon:
+        if not anon and not cookies.get(SESSION_COOKIE):
             anon = new_anon = secrets.token_urlsafe(24)
         scope.setdefault("state", {})["anon_csrf"] = anon
         path: str = scope.get("path", "")
@@ -273,41 +275,51 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def _default_headers(path_kind: str, https_only: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of one kind of path ("docs", "static" or "other")."""
+    headers = [
+        ("content-security-policy", DOCS_CSP if path_kind == "docs" else CSP),
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if path_kind == "static":
+        headers.append(("cache-control", "public, max-age=3600"))
+    else:
+        headers += [("cache-control", "no-store"), ("pragma", "no-cache")]
+    if https_only:
+        headers.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+    return tuple((name.encode(), value.encode()) for name, value in headers)
+
+
+#: Built once: (path kind, https_only) -> headers.
+_DEFAULT_HEADERS = {
+    (kind, https): _default_headers(kind, https)
+    for kind in ("docs", "static", "other")
+    for https in (False, True)
+}
+
+
 def _security_headers(
     path: str, https_only: bool, existing: list[tuple[bytes, bytes]]
 ) -> list[tuple[bytes, bytes]]:
+    """The default security headers for ``path`` that the response does not set itself."""
+    kind = "docs" if path in DOCS_PATHS else "static" if path.startswith("/static/") else "other"
+    defaults = _DEFAULT_HEADERS[kind, https_only]
+    if not existing:
+        return list(defaults)
     present = {k.lower() for k, _ in existing}
-    out: list[tuple[bytes, bytes]] = []
-
-    def add(name: str, value: str) -> None:
-        if name.encode() not in present:
-            out.append((name.encode(), value.encode()))
-
-    add("content-security-policy", DOCS_CSP if path in DOCS_PATHS else CSP)
-    add("x-frame-options", "DENY")
-    add("x-content-type-options", "nosniff")
-    add("referrer-policy", "no-referrer")
-    add("cross-origin-opener-policy", "same-origin")
-    add("permissions-policy", "camera=(), microphone=(), geolocation=()")
-    if path.startswith("/static/"):
-        add("cache-control", "public, max-age=3600")
-    else:
-        add("cache-control", "no-store")
-        add("pragma", "no-cache")
-    if https_only:
-        add("strict-transport-security", "max-age=31536000; includeSubDomains")
-    return out
+    return [(k, v) for k, v in defaults if k not in present]
 
 
 def _cookies(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed as ``Request.cookies`` parses them (so the middleware and
+    the routes agree on every cookie)."""
     for key, value in scope.get("headers", []):
         if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:
-                return {}
-            return {k: m.value for k, m in jar.items()}
+            return cookie_parser(value.decode("latin-1"))
     return {}
 
 
