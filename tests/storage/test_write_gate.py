@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from livermdt.services import Services
 from livermdt.services.records import UserInfo
@@ -146,22 +146,42 @@ def test_many_writers_in_two_processes_lose_nothing(sqlite_url: str, tmp_path: P
     assert n == 450
 
 
-def test_no_gate_and_autocommit_single_reads_on_postgresql() -> None:
+def test_no_gate_on_postgresql() -> None:
     pg = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connects
     try:
         with write_gate(pg):
             pass  # a no-op: nothing to wait for, nothing to release
-        reads = single_statement_engine(pg)
-        assert reads.get_execution_options()["isolation_level"] == "AUTOCOMMIT"
     finally:
         pg.dispose()
 
 
-def test_single_statement_reads_on_sqlite_use_the_engine_itself(sqlite_url: str) -> None:
-    engine = make_engine(sqlite_url)
+def test_single_statement_reads_run_without_a_transaction(engine: Engine) -> None:
+    """On both databases the single-statement reads come from their own pool in autocommit
+    mode (no BEGIN, no ROLLBACK), while the engine's own connections still open transactions;
+    disposing of the engine disposes of that pool too."""
+    reads = single_statement_engine(engine)
+    assert reads is not engine and reads.url == engine.url
+    with reads.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+        driver = conn.connection.driver_connection
+        if engine.dialect.name == "sqlite":
+            assert driver is not None and not driver.in_transaction
+        else:
+            assert driver is not None and driver.autocommit
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        assert driver.in_transaction if engine.dialect.name == "sqlite" else not driver.autocommit
+    assert reads.pool.checkedin() == 1
+    engine.dispose()
+    assert reads.pool.checkedin() == 0
+
+
+def test_in_memory_sqlite_reads_use_the_engine_itself() -> None:
+    """Another pool would open another, empty in-memory database."""
+    engine = make_engine("sqlite://")
     try:
         assert single_statement_engine(engine) is engine
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT 1")).scalar() == 1
     finally:
         engine.dispose()

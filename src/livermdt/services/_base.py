@@ -52,9 +52,9 @@ class ServiceBase:
     @contextmanager
     def querying(self) -> Iterator[Connection]:
         """A plain connection for ONE select (no ORM objects), for the per-request hot paths:
-        an ORM session costs more than the query itself. One statement, because on PostgreSQL
-        the connection is in autocommit mode (``single_statement_engine``): each statement is
-        its own snapshot."""
+        an ORM session costs more than the query itself. One statement, because the connection
+        is in autocommit mode (``single_statement_engine``): each statement is its own
+        snapshot."""
         with self._single_statement.connect() as conn:
             yield conn
 

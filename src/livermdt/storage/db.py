@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -51,26 +52,56 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def make_engine(source: str | HasDatabaseUrl, *, echo: bool = False) -> Engine:
-    """Create the engine for a database URL (or a settings object with ``database_url``).
+    """Create the engine for a database URL (or a settings object with ``database_url``), and
+    beside it the engine of its single-statement reads (``single_statement_engine``), disposed
+    with it.
 
     For a SQLite file the parent folder is created."""
     url = make_url(_url_of(source))
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            echo=echo,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=20,
-            max_overflow=40,
-        )
+        in_memory = not url.database or url.database == ":memory:"
+        if not in_memory:
+            Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {
+            "echo": echo,
+            "connect_args": {"check_same_thread": False, "timeout": 30},
+        }
+        if in_memory:  # one connection per thread (SQLAlchemy's pool for it), no read pool:
+            engine = create_engine(url, **options)  # another would open another, empty database
+            _configure_sqlite(engine)
+            return engine
+        engine = create_engine(url, pool_size=20, max_overflow=40, **options)
         _configure_sqlite(engine)
+        reads = create_engine(url, pool_size=8, isolation_level="AUTOCOMMIT", **options)
+        _configure_sqlite_connections(reads)
+        _pair(engine, reads)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    reads = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=8,
+        max_overflow=8,
+        isolation_level="AUTOCOMMIT",
+    )
+    _pair(engine, reads)
+    return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+#: engine -> the engine of its single-statement reads (see ``single_statement_engine``).
+_READ_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _pair(engine: Engine, reads: Engine) -> None:
+    _READ_ENGINES[engine] = reads
+
+    @event.listens_for(engine, "engine_disposed")
+    def _dispose_reads(_engine: Engine) -> None:
+        reads.dispose()
+
+
+def _configure_sqlite_connections(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy (below) emit BEGIN itself instead of pysqlite's implicit one.
@@ -82,19 +113,26 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+
+def _configure_sqlite(engine: Engine) -> None:
+    _configure_sqlite_connections(engine)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = bool(conn.get_execution_options().get(WRITE_OPTION))
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # On the driver's connection: through ``conn`` the statement would pass SQLAlchemy's
+        # whole execution path (events, result setup), which costs more than the BEGIN.
+        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def single_statement_engine(engine: Engine) -> Engine:
-    """A view of ``engine`` for reads of one SELECT each. On PostgreSQL in autocommit mode: one
-    statement reads one consistent snapshot on its own, and leaving out BEGIN and COMMIT saves
-    two of the three round trips. On SQLite ``engine`` itself (its BEGIN costs no round trip)."""
-    if is_sqlite(engine):
-        return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    """The engine for reads of ONE SELECT each, in autocommit mode: a single statement reads
+    one consistent snapshot on its own (PostgreSQL and SQLite alike), so there is no BEGIN and
+    no ROLLBACK to send, and on PostgreSQL two of the three round trips are saved. A separate
+    pool (made by ``make_engine``) rather than an autocommit view of ``engine``: a view would
+    switch each connection's isolation level at checkout and back at return. For an engine not
+    made by ``make_engine``, or an in-memory SQLite database, ``engine`` itself."""
+    return _READ_ENGINES.get(engine, engine)
 
 
 def make_sessionmakers(engine: Engine) -> tuple[sessionmaker[Session], sessionmaker[Session]]:
