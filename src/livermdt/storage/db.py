@@ -122,7 +122,8 @@ def _configure_sqlite(engine: Engine) -> None:
         write = bool(conn.get_execution_options().get(WRITE_OPTION))
         # On the driver's connection: through ``conn`` the statement would pass SQLAlchemy's
         # whole execution path (events, result setup), which costs more than the BEGIN.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        driver: Any = conn.connection.driver_connection
+        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def single_statement_engine(engine: Engine) -> Engine:
