@@ -82,3 +82,40 @@ def test_start_up_compiles_every_page_template_and_loads_the_engine(tmp_path: Pa
     compiled = {name for (_, name) in environment().cache}  # type: ignore[union-attr]
     on_disk = {p.name for p in Path(TEMPLATES_DIR).glob("*.html")}
     assert on_disk and on_disk <= compiled
+
+
+def test_the_assessment_route_runs_on_its_own_engine_threads(tmp_path: Path) -> None:
+    """``engine_threads`` sizes the limiter of the assessment route, apart from the pool of
+    the other routes; the route's work (session lookup, engine, audit) borrows from it."""
+    from livermdt.services import Services
+    from livermdt.services.roles import Role
+    from tests.services.cases_data import demo_document
+    from tests.storage.dbfixtures import FAST_HASHER
+    from tests.web.conftest import PASSWORD, log_in
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'engine.sqlite3'}",
+        secret_key=secrets.token_urlsafe(48),
+        worker_threads=3,
+        engine_threads=2,
+    )
+    app = create_app(settings, password_hasher=FAST_HASHER)
+    services: Services = app.state.services
+    user = services.users.create_user("erin", PASSWORD, Role.SURGEON)
+    case = services.cases.create_case(demo_document(), user)
+    borrowed: list[float] = []
+    compute = services.assessments.compute_assessment
+
+    def watched(*args: object, **kwargs: object) -> object:
+        limiter = app.state.engine_limiter
+        borrowed.append(limiter.borrowed_tokens)
+        borrowed.append(limiter.total_tokens)
+        return compute(*args, **kwargs)  # type: ignore[arg-type]
+
+    services.assessments.compute_assessment = watched  # type: ignore[method-assign]
+    with TestClient(app) as client:
+        log_in(client, "erin")
+        r = client.post(f"/api/cases/{case.id}/assessment")
+        assert r.status_code == 200, r.text
+        assert r.json()["case_id"] == case.id
+    assert borrowed == [1, 2]

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -77,6 +77,8 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The sync routes and run_in_threadpool share this limiter (anyio's default: 40).
         to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        # The assessment route's own threads (see Settings.engine_threads, deps.run_authorised).
+        _app.state.engine_limiter = CapacityLimiter(settings.engine_threads)
         await to_thread.run_sync(_warm_up, owned)
         yield
         owned.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -77,17 +78,20 @@ async def run_authorised(
     request: Request, permission: Permission, work: Callable[[UserInfo], T]
 ) -> T:
     """Look up the session's user, check ``permission`` and run ``work(user)``: all in one
-    worker-thread hop. For the busiest API routes (``async def`` routes without a user
-    dependency): the session lookup and the route's work would otherwise take a hop each, and
-    a hop costs about as much CPU as the lookup itself. Raises like ``require_permission``."""
+    worker-thread hop, on the threads of ``app.state.engine_limiter`` (``engine_threads``; the
+    default pool where the application has not started one). For the busiest API routes
+    (``async def`` routes without a user dependency): the session lookup and the route's work
+    would otherwise take a hop each, and a hop costs about as much CPU as the lookup itself.
+    Raises like ``require_permission``."""
     token = session_token(request)
     services = get_services(request)
+    limiter: CapacityLimiter | None = getattr(request.app.state, "engine_limiter", None)
 
     def authorised_work() -> T:
         user = services.users.user_for_session(token) if token else None
         return work(authorised(user, permission))
 
-    return await run_in_threadpool(authorised_work)
+    return await to_thread.run_sync(authorised_work, limiter=limiter)
 
 
 async def current_user(request: Request) -> UserInfo:

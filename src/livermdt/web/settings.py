@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     #: work holds the GIL most of the time, so more threads than this only queue for it and
     #: make every request wait longer (see docs/web.md, "Speed").
     worker_threads: int = Field(default=4, ge=1, le=200)
+    #: Threads per process for the assessment API route (session lookup, engine, audit in one
+    #: go), apart from ``worker_threads``. Its work is short and holds the GIL, so one at a
+    #: time is fastest: with more, each database call hands the GIL over and waits for it
+    #: again; slow pages (PDF letter, cohort) keep their own threads and do not hold it up.
+    engine_threads: int = Field(default=1, ge=1, le=64)
 
     def check_safe_to_start(self) -> None:
         """Refuse to serve real data with the placeholder or a short secret."""
