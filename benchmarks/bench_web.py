@@ -8,6 +8,14 @@ The load generator is ``wrk`` (Debian package) when installed, else an asyncio p
 clients written here. Both are bounded: wrk by ``--duration``, the pool by ``--requests`` and
 ``--duration``.
 
+The ``floor`` workload (``GET /api/about``, logged in, a few bytes of JSON) is what the same
+server does for the cheapest authenticated request: the framework, the session lookup and the
+security headers, without the engine or patient data. It shows, in the same run, how much of
+an assessment request's time is the stack itself. With several uvicorn workers the report also
+gives how the load generator's connections were split between the worker processes (the
+kernel hands each connection to one worker for good; with clients sending back to back, the
+worker holding more of them answers each more slowly, which is most of the p99).
+
     python -m benchmarks web [--duration 10] [--clients 50] [--postgres URL] [--no-sqlite]
     python -m benchmarks web --clients 5,10,20,50 --think-ms 0 --workloads assessment  # capacity
 """
@@ -57,6 +65,8 @@ class Result:
     p99_ms: float
     #: CPU seconds the server processes (uvicorn and its workers) spent during the workload.
     server_cpu_s: float = 0.0
+    #: Open connections per worker process in the middle of the run, e.g. "31/19" (wrk only).
+    split: str = ""
 
     @property
     def throughput(self) -> float:
@@ -77,7 +87,9 @@ class Result:
             f"{self.clients:>3} clients think {self.think_ms:>4} ms "
             f"{self.requests:>7} req {self.errors:>4} err {self.throughput:>8.1f} req/s "
             f"p50 {self.p50_ms:>7.1f} ms  p99 {self.p99_ms:>7.1f} ms  "
-            f"server CPU {self.cpu_ms_per_request:>5.2f} ms/req{flag}"
+            f"server CPU {self.cpu_ms_per_request:>5.2f} ms/req"
+            + (f"  connections per worker {self.split}" if self.split else "")
+            + flag
         )
 
 
@@ -177,6 +189,41 @@ def server_cpu_s(pid: int) -> float:
     return total
 
 
+def _worker_pids(pid: int) -> list[int]:
+    """The uvicorn worker processes under ``pid`` (or ``pid`` itself when it has none)."""
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return [pid]
+    # Other children than workers (if any) hold no connection and are left out by the caller.
+    return children or [pid]
+
+
+def connection_split(server_pid: int, port: int) -> str:
+    """Established connections to ``port`` per worker process, e.g. "31/19", from /proc
+    (Linux; "" elsewhere): the sockets listed in /proc/net/tcp matched to each worker's fds."""
+    try:
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # ESTABLISHED
+                    inodes.add(fields[9])
+        counts = []
+        for pid in _worker_pids(server_pid):
+            n = 0
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = os.readlink(fd)
+                if target.startswith("socket:[") and target[8:-1] in inodes:
+                    n += 1
+            if n:
+                counts.append(n)
+    except (OSError, ValueError, IndexError):
+        return ""
+    return "/".join(str(n) for n in sorted(counts, reverse=True)) if len(counts) > 1 else ""
+
+
 # ---- wrk --------------------------------------------------------------------------------------
 WRK_SCRIPT = """
 local ids = {%(ids)s}
@@ -194,6 +241,9 @@ request = function()
   local id = ids[(n %% #ids) + 1]
   if mode == "assessment" or (mode == "mixed" and n %% 2 == 0) then
     return wrk.format("POST", "/api/cases/" .. id .. "/assessment", nil, "")
+  end
+  if mode == "floor" then
+    return wrk.format("GET", "/api/about")
   end
   return wrk.format("GET", (string.gsub(page, "{id}", id)))
 end
@@ -216,7 +266,10 @@ def run_wrk(
     think_ms: int,
     clients: int,
     args: argparse.Namespace,
-) -> tuple[int, int, float, float, float]:
+    server_pid: int | None = None,
+) -> tuple[int, int, float, float, float, str]:
+    """Run wrk; returns (requests, errors, seconds, p50 ms, p99 ms, connection split). With
+    ``server_pid``, the split between its workers is read half-way through the run."""
     script = WRK_SCRIPT % {
         "ids": ", ".join(f'"{i}"' for i in ids),
         "mode": mode,
@@ -227,19 +280,26 @@ def run_wrk(
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
+    split = ""
     try:
-        out = subprocess.run(
+        wrk = subprocess.Popen(
             [
                 "wrk", "-t", str(min(args.threads, clients)), "-c", str(clients),
                 "-d", f"{args.duration}s", "--timeout", "10s", "-s", f.name, base,
             ],
-            capture_output=True, text=True, timeout=args.duration + 60, check=True,
-        ).stdout  # fmt: skip
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        if server_pid is not None:
+            time.sleep(args.duration / 2)
+            split = connection_split(server_pid, int(base.rsplit(":", 1)[1]))
+        out, err_text = wrk.communicate(timeout=args.duration + 60)
+        if wrk.returncode != 0:
+            raise RuntimeError(f"wrk failed: {err_text.strip()}")
     finally:
         Path(f.name).unlink()
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     req, err, secs, p50, p99 = line.split()[1:]
-    return int(req), int(err), float(secs), float(p50), float(p99)
+    return int(req), int(err), float(secs), float(p50), float(p99), split
 
 
 # ---- asyncio httpx pool -----------------------------------------------------------------------
@@ -276,6 +336,8 @@ async def _pool(
                 t0 = time.perf_counter()
                 if post:
                     r = await c.post(f"/api/cases/{case_id}/assessment")
+                elif mode == "floor":
+                    r = await c.get("/api/about")
                 else:
                     r = await c.get(page.replace("{id}", case_id))
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -311,9 +373,10 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
         for clients, think_ms in [(c, t) for c in args.clients for t in args.think_ms]:
             for mode in args.workloads:
                 cpu0 = server_cpu_s(server.pid)
+                split = ""
                 if use_wrk:
-                    req, err, secs, p50, p99 = run_wrk(
-                        base, mode, ids, cookie, csrf, page, think_ms, clients, args
+                    req, err, secs, p50, p99, split = run_wrk(
+                        base, mode, ids, cookie, csrf, page, think_ms, clients, args, server.pid
                     )
                 else:
                     req, err, secs, p50, p99 = asyncio.run(
@@ -322,8 +385,9 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace) -> list[Resu
                 cpu = server_cpu_s(server.pid) - cpu0
                 generator = "wrk" if use_wrk else "httpx"
                 result = Result(
-                    backend, mode, generator, think_ms, clients, req, err, secs, p50, p99, cpu
-                )
+                    backend, mode, generator, think_ms, clients, req, err, secs, p50, p99, cpu,
+                    split if args.workers > 1 else "",
+                )  # fmt: skip
                 print(result.line(), flush=True)
                 results.append(result)
     finally:
@@ -356,8 +420,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--workloads",
         type=lambda v: v.split(","),
-        default=["assessment", "case_page", "mixed"],
-        help="comma-separated subset of assessment,case_page,mixed",
+        default=["assessment", "case_page", "mixed", "floor"],
+        help="comma-separated subset of assessment,case_page,mixed,floor",
     )
     parser.add_argument(
         "--http", default="auto", choices=["auto", "h11", "httptools"], help="uvicorn parser"
