@@ -66,10 +66,13 @@ class ServiceBase:
 
     @contextmanager
     def executing(self) -> Iterator[Connection]:
-        """One write transaction on a plain connection, for per-request writes of a row or two
-        (the audit row of a view): the ORM session's unit of work would cost more than them."""
+        """A plain connection for ONE write statement (the audit row of a view), in autocommit
+        mode (``single_statement_engine``): the statement is its own transaction, so neither
+        BEGIN nor COMMIT is sent (two of three round trips on PostgreSQL) and there is no ORM
+        unit of work. SQLite writers still take their turn at the write gate. Use ``writing``
+        for anything that writes more than one statement."""
         engine: Engine = self._write.kw["bind"]
-        with write_gate(engine), engine.begin() as conn:
+        with write_gate(engine), self._single_statement.connect() as conn:
             yield conn
 
 

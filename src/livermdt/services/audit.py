@@ -13,14 +13,14 @@ from livermdt.storage.models import AuditEntry, as_utc
 class AuditService(ServiceBase):
     def record_view(self, user: UserInfo, object_type: str, object_id: str) -> None:
         """Note that ``user`` looked at an object (a case page, an assessment, a decision)."""
-        with self.writing() as s:
-            add_audit(s, user, "view", object_type, object_id)
+        with self.executing() as conn:
+            add_audit(conn, user, "view", object_type, object_id)
 
     def record_export(self, user: UserInfo, object_type: str, object_id: str, what: str) -> None:
         """Note an export (``what``: e.g. ``letter.pdf``); the caller checked EXPORT."""
         require(user, Permission.EXPORT)
-        with self.writing() as s:
-            add_audit(s, user, "export", object_type, object_id, what)
+        with self.executing() as conn:
+            add_audit(conn, user, "export", object_type, object_id, what)
 
     def audit_log(
         self,
