@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Executable, Table, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from livermdt.errors import PermissionDeniedError
@@ -34,6 +36,8 @@ AUDIT_ACTIONS = frozenset(
 )
 
 
+T = TypeVar("T")
+
 _AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
 _AUDIT_INSERT = insert(_AUDIT_TABLE)
 
@@ -49,14 +53,30 @@ class ServiceBase:
         with self._read() as session, session.begin():
             yield session
 
-    @contextmanager
-    def querying(self) -> Iterator[Connection]:
-        """A plain connection for ONE select (no ORM objects), for the per-request hot paths:
-        an ORM session costs more than the query itself. One statement, because the connection
-        is in autocommit mode (``single_statement_engine``): each statement is its own
-        snapshot."""
-        with self._single_statement.connect() as conn:
-            yield conn
+    def select_first(
+        self, statement: Executable, params: Mapping[str, Any]
+    ) -> Sequence[Any] | None:
+        """The first row of ONE select (no ORM objects), for the per-request hot paths: an ORM
+        session costs more than the query itself. On the autocommit connections of
+        ``single_statement_engine``, where the statement is its own snapshot."""
+        return self._single_statement_call(lambda conn: conn.execute(statement, params).first())
+
+    def _single_statement_call(self, work: Callable[[Connection], T]) -> T:
+        """``work(connection)`` on a single-statement connection, tried a second time on a
+        fresh connection when SQLAlchemy reports the first one dead (database restarted, idle
+        connection dropped; ``connection_invalidated``), and only then. That pool does not ping
+        each connection before use (on PostgreSQL a round trip per checkout, as much as the
+        statement itself). Running a SELECT again is always safe; for an audit INSERT the one
+        doubtful case, a connection lost after the server committed, leaves a duplicate view
+        row, never a missing one."""
+        for attempt in (1, 2):
+            try:
+                with self._single_statement.connect() as conn:
+                    return work(conn)
+            except DBAPIError as ex:
+                if attempt == 2 or not ex.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
@@ -64,16 +84,16 @@ class ServiceBase:
         with write_gate(self._write.kw["bind"]), self._write() as session, session.begin():
             yield session
 
-    @contextmanager
-    def executing(self) -> Iterator[Connection]:
-        """A plain connection for ONE write statement (the audit row of a view), in autocommit
-        mode (``single_statement_engine``): the statement is its own transaction, so neither
-        BEGIN nor COMMIT is sent (two of three round trips on PostgreSQL) and there is no ORM
-        unit of work. SQLite writers still take their turn at the write gate. Use ``writing``
-        for anything that writes more than one statement."""
+    def execute_one(self, work: Callable[[Connection], object]) -> None:
+        """``work(connection)`` executes ONE write statement (the audit row of a view), in
+        autocommit mode (``single_statement_engine``): the statement is its own transaction,
+        so neither BEGIN nor COMMIT is sent (two of three round trips on PostgreSQL) and there
+        is no ORM unit of work. SQLite writers still take their turn at the write gate. Tried
+        again on a fresh connection if the first was dead (see ``_single_statement_call``).
+        Use ``writing`` for anything that writes more than one statement."""
         engine: Engine = self._write.kw["bind"]
-        with write_gate(engine), self._single_statement.connect() as conn:
-            yield conn
+        with write_gate(engine):
+            self._single_statement_call(work)
 
 
 def require(user: UserInfo, permission: Permission) -> None:

@@ -97,8 +97,7 @@ class AssessmentService(ServiceBase):
         }
         if version is not None:
             params["version"] = version
-        with self.querying() as conn:
-            row = conn.execute(_LOOKUPS[version is None, with_result], params).first()
+        row = self.select_first(_LOOKUPS[version is None, with_result], params)
         if row is None:
             with self.reading() as s:
                 self._version_row(s, case_id, version)  # raises the precise NotFoundError
@@ -163,8 +162,9 @@ class AssessmentService(ServiceBase):
         if viewer is None:
             return
         require(viewer, Permission.VIEW)
-        with self.executing() as conn:
-            add_audit(conn, viewer, "view", "assessment", case_id, detail)
+        self.execute_one(
+            lambda conn: add_audit(conn, viewer, "view", "assessment", case_id, detail)
+        )
 
     def compute_assessment(
         self, case_id: str, version: int | None = None, *, viewer: UserInfo | None = None

@@ -13,14 +13,12 @@ from livermdt.storage.models import AuditEntry, as_utc
 class AuditService(ServiceBase):
     def record_view(self, user: UserInfo, object_type: str, object_id: str) -> None:
         """Note that ``user`` looked at an object (a case page, an assessment, a decision)."""
-        with self.executing() as conn:
-            add_audit(conn, user, "view", object_type, object_id)
+        self.execute_one(lambda conn: add_audit(conn, user, "view", object_type, object_id))
 
     def record_export(self, user: UserInfo, object_type: str, object_id: str, what: str) -> None:
         """Note an export (``what``: e.g. ``letter.pdf``); the caller checked EXPORT."""
         require(user, Permission.EXPORT)
-        with self.executing() as conn:
-            add_audit(conn, user, "export", object_type, object_id, what)
+        self.execute_one(lambda conn: add_audit(conn, user, "export", object_type, object_id, what))
 
     def audit_log(
         self,

@@ -271,8 +271,7 @@ class UserService(ServiceBase):
     def user_for_session(self, token: str, now: datetime | None = None) -> UserInfo | None:
         """The active user of an unexpired session, or None."""
         at = now or utcnow()
-        with self.querying() as conn:
-            row = conn.execute(_SESSION_USER, {"digest": _token_hash(token)}).first()
+        row = self.select_first(_SESSION_USER, {"digest": _token_hash(token)})
         if row is None:
             return None
         user_id, username, role, active, expires_at = row

@@ -77,13 +77,10 @@ def make_engine(source: str | HasDatabaseUrl, *, echo: bool = False) -> Engine:
         _pair(engine, reads)
         return engine
     engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    # No ping before each use (a round trip, as much as the statement): the services run a
+    # single statement again on a fresh connection when the first was dead (ServiceBase).
     reads = create_engine(
-        url,
-        echo=echo,
-        pool_pre_ping=True,
-        pool_size=8,
-        max_overflow=8,
-        isolation_level="AUTOCOMMIT",
+        url, echo=echo, pool_size=8, max_overflow=8, pool_recycle=1800, isolation_level="AUTOCOMMIT"
     )
     _pair(engine, reads)
     return engine
