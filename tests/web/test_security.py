@@ -386,7 +386,7 @@ def test_no_route_does_its_blocking_work_on_the_event_loop(app: FastAPI) -> None
     # A route defined with ``async def`` runs on the event loop: argon2 at login, validation,
     # the engine and the database would hold up every other request of the process. Routes
     # are plain ``def`` (FastAPI runs them in worker threads; forms come from ``PostedForm``),
-    # except the assessment POST, which sends all its work to a thread itself
+    # except the assessment GET and POST, which send all their work to a thread themselves
     # (``deps.run_authorised``).
     import inspect
 

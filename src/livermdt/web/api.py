@@ -196,15 +196,20 @@ def _assessment_out(record: AssessmentRecord) -> AssessmentOut:
 @assessments_router.get(
     "/cases/{case_id}/assessment", response_model=AssessmentOut, tags=["assessments"]
 )
-def get_assessment(
+async def get_assessment(
     case_id: str,
-    user: Viewer,
-    services: ServicesDep,
+    request: Request,
     version: int | None = Query(None, ge=1, description="case version; default the newest"),
 ) -> Response:
-    """The assessment of a case version by the current engine (stored, or computed and stored)."""
-    record = services.assessments.get_assessment(case_id, version, viewer=user)
-    return _json(_assessment_out(record))
+    """The assessment of a case version by the current engine (stored, or computed and stored).
+    Needs a login session and a role that may view cases (one thread hop, like the POST)."""
+    services = get_services(request)
+
+    def work(user: UserInfo) -> Response:
+        record = services.assessments.get_assessment(case_id, version, viewer=user)
+        return _json(_assessment_out(record))
+
+    return await run_authorised(request, Permission.VIEW, work)
 
 
 @assessments_router.post(
