@@ -43,10 +43,12 @@ class Settings(BaseSettings):
     #: Failed logins per username and client within ``login_window_s`` before a 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: int = Field(default=300, ge=1)
-    #: Worker threads per process for the blocking work of requests (database, engine). The
-    #: work holds the GIL most of the time, so more threads than this only queue for it and
-    #: make every request wait longer (see docs/web.md, "Speed").
-    worker_threads: int = Field(default=4, ge=1, le=200)
+    #: Worker threads per process for the blocking work of requests (database, engine, pages).
+    #: The work holds the GIL most of the time, so more threads only queue for it: with four,
+    #: on PostgreSQL, one request in a hundred waited 0.5-1 s for it. Two, so that one slow
+    #: request (a PDF, the first cohort page of a process) does not hold up all the others
+    #: (see docs/web.md, "Performance").
+    worker_threads: int = Field(default=2, ge=1, le=200)
     #: Threads per process for the assessment API route (session lookup, engine, audit in one
     #: go), apart from ``worker_threads``. Its work is short and holds the GIL, so one at a
     #: time is fastest: with more, each database call hands the GIL over and waits for it
