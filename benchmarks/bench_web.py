@@ -190,13 +190,20 @@ def server_cpu_s(pid: int) -> float:
 
 
 def _worker_pids(pid: int) -> list[int]:
-    """The uvicorn worker processes under ``pid`` (or ``pid`` itself when it has none)."""
+    """The uvicorn worker processes under ``pid`` (started by multiprocessing's spawn; its
+    resource tracker, also a child, is left out), or ``pid`` itself when it has none."""
     try:
         children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except (OSError, ValueError):
         return [pid]
-    # Other children than workers (if any) hold no connection and are left out by the caller.
-    return children or [pid]
+    workers = []
+    for child in children:
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                workers.append(child)
+        except OSError:
+            continue
+    return workers or [pid]
 
 
 def connection_split(server_pid: int, port: int) -> str:
@@ -217,8 +224,7 @@ def connection_split(server_pid: int, port: int) -> str:
                 target = os.readlink(fd)
                 if target.startswith("socket:[") and target[8:-1] in inodes:
                     n += 1
-            if n:
-                counts.append(n)
+            counts.append(n)
     except (OSError, ValueError, IndexError):
         return ""
     return "/".join(str(n) for n in sorted(counts, reverse=True)) if len(counts) > 1 else ""
