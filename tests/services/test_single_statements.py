@@ -105,3 +105,23 @@ def test_postgresql_restart_of_the_connections_loses_no_request(pg_services: Ser
             select(func.count()).where(AuditEntry.action == "view", AuditEntry.object_id == case.id)
         )
     assert views == 2
+
+
+def test_audit_rows_are_kept_on_an_in_memory_database() -> None:
+    """An in-memory SQLite database has no separate single-statement pool: the audit row is
+    written on the main engine's connection and must be committed there too."""
+    engine = make_engine("sqlite://")
+    try:
+        upgrade(engine)
+        services = Services(engine, password_hasher=FAST_HASHER)
+        assert single_statement_engine(engine) is engine
+        user = make_user(services, Role.SURGEON)
+        services.audit.record_view(user, "case", "MEMORY-1")
+        services.audit.record_export(user, "case", "MEMORY-1", "letter.pdf")
+        with engine.connect() as conn:
+            actions = conn.scalars(
+                select(AuditEntry.action).where(AuditEntry.object_id == "MEMORY-1")
+            ).all()
+        assert sorted(actions) == ["export", "view"]
+    finally:
+        engine.dispose()

@@ -92,8 +92,15 @@ class ServiceBase:
         again on a fresh connection if the first was dead (see ``_single_statement_call``).
         Use ``writing`` for anything that writes more than one statement."""
         engine: Engine = self._write.kw["bind"]
+
+        def work_and_commit(conn: Connection) -> None:
+            work(conn)
+            # A no-op in autocommit mode; where the engine is the main one (an in-memory SQLite
+            # database has no separate pool) it commits the statement's transaction.
+            conn.commit()
+
         with write_gate(engine):
-            self._single_statement_call(work)
+            self._single_statement_call(work_and_commit)
 
 
 def require(user: UserInfo, permission: Permission) -> None:
