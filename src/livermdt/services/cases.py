@@ -111,10 +111,13 @@ class CaseService(ServiceBase):
             with self.reading() as s:
                 return self._load(s, case_id)
         require(viewer, Permission.VIEW)
-        with self.writing() as s:
+        with self.reading() as s:
             record = self._load(s, case_id)
-            add_audit(s, viewer, "view", "case", case_id, f"version={record.version}")
-            return record
+        # Returned only once its audit row is written; the load itself holds no write lock
+        # (in one write transaction every case page queued behind every other on SQLite).
+        detail = f"version={record.version}"
+        self.execute_one(lambda conn: add_audit(conn, viewer, "view", "case", case_id, detail))
+        return record
 
     def list_cases(self, *, limit: int = 500, offset: int = 0) -> list[CaseSummary]:
         """Cases not deleted, newest discussion date first."""
