@@ -31,8 +31,7 @@ def _dead(invalidated: bool) -> DBAPIError:
     )
 
 
-def test_a_dead_connection_is_retried_once_and_other_errors_are_not(services: Services) -> None:
-    base = services.users
+def test_a_dead_connection_is_retried_once(services: Services) -> None:
     calls: list[int] = []
 
     def dies_once(conn: Connection) -> int:
@@ -41,26 +40,24 @@ def test_a_dead_connection_is_retried_once_and_other_errors_are_not(services: Se
             raise _dead(invalidated=True)
         return int(conn.execute(text("SELECT 7")).scalar_one())
 
-    assert base._single_statement_call(dies_once) == 7
+    assert services.users._single_statement_call(dies_once) == 7
     assert len(calls) == 2
 
-    def always_dead(conn: Connection) -> int:
+
+@pytest.mark.parametrize(
+    ("invalidated", "tries"),
+    [(True, 2), (False, 1)],  # dead twice: tried twice; not a dead connection: never again
+)
+def test_an_error_that_stays_is_raised(services: Services, invalidated: bool, tries: int) -> None:
+    calls: list[int] = []
+
+    def fails(conn: Connection) -> int:
         calls.append(1)
-        raise _dead(invalidated=True)
+        raise _dead(invalidated=invalidated)
 
-    calls.clear()
     with pytest.raises(DBAPIError):
-        base._single_statement_call(always_dead)
-    assert len(calls) == 2  # tried twice, then the error
-
-    def broken_sql(conn: Connection) -> int:
-        calls.append(1)
-        raise _dead(invalidated=False)
-
-    calls.clear()
-    with pytest.raises(DBAPIError):
-        base._single_statement_call(broken_sql)
-    assert len(calls) == 1  # not a dead connection: never run again
+        services.users._single_statement_call(fails)
+    assert len(calls) == tries
 
 
 @pytest.fixture

@@ -101,7 +101,8 @@ def _pair(engine: Engine, reads: Engine) -> None:
 def _configure_sqlite_connections(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy (below) emit BEGIN itself instead of pysqlite's implicit one.
+        # No implicit BEGIN from pysqlite: the main engine sends its own (``_configure_sqlite``)
+        # and the single-statement pool runs in autocommit mode.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
