@@ -56,6 +56,9 @@ def make_engine(source: str | HasDatabaseUrl, *, echo: bool = False) -> Engine:
     beside it the engine of its single-statement reads (``single_statement_engine``), disposed
     with it.
 
+    Statement parameters are hidden (``hide_parameters``): a database error's message and the
+    ``echo`` log show the SQL, never the values, which are patient data.
+
     For a SQLite file the parent folder is created."""
     url = make_url(_url_of(source))
     if url.get_backend_name() == "sqlite":
@@ -64,6 +67,7 @@ def make_engine(source: str | HasDatabaseUrl, *, echo: bool = False) -> Engine:
             Path(str(url.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = {
             "echo": echo,
+            "hide_parameters": True,
             "connect_args": {"check_same_thread": False, "timeout": 30},
         }
         if in_memory:  # one connection per thread (SQLAlchemy's pool for it), no read pool:
@@ -76,11 +80,19 @@ def make_engine(source: str | HasDatabaseUrl, *, echo: bool = False) -> Engine:
         _configure_sqlite_connections(reads)
         _pair(engine, reads)
         return engine
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=20, max_overflow=20
+    )
     # No ping before each use (a round trip, as much as the statement): the services run a
     # single statement again on a fresh connection when the first was dead (ServiceBase).
     reads = create_engine(
-        url, echo=echo, pool_size=8, max_overflow=8, pool_recycle=1800, isolation_level="AUTOCOMMIT"
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=8,
+        max_overflow=8,
+        pool_recycle=1800,
+        isolation_level="AUTOCOMMIT",
     )
     _pair(engine, reads)
     return engine
