@@ -116,3 +116,25 @@ def test_user_list_deactivate_and_activate(
         assert main(["user", "deactivate", "nobody"]) == 1
     finally:
         engine.dispose()
+
+
+def test_serve_logs_livermdt_errors_beside_uvicorns(capsys: pytest.CaptureFixture[str]) -> None:
+    """``livermdt serve`` gives the ``livermdt`` loggers uvicorn's standard-error handler, so the
+    line of an unexpected error (with its reference) reaches the server's log by design."""
+    import logging
+    import logging.config
+
+    from livermdt.cli.web_cmds import log_config
+
+    config = log_config()
+    assert config["loggers"]["livermdt"]["handlers"] == ["default"]
+    logger = logging.getLogger("livermdt")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        logging.config.dictConfig(config)
+        logging.getLogger("livermdt.web").error("unhandled exception in GET /x, reference 0a1b2c3d")
+        assert (
+            "ERROR:    unhandled exception in GET /x, reference 0a1b2c3d" in capsys.readouterr().err
+        )
+    finally:
+        logger.handlers[:], logger.level, logger.propagate = saved

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import getpass
 import ipaddress
 import secrets
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import typer
@@ -82,7 +83,20 @@ def serve(
             err=True,
         )
     typer.echo(f"open http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", access_log=False, log_config=log_config()
+    )
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging set-up plus the ``livermdt`` loggers on its standard-error handler
+    (``ERROR:    unhandled exception in POST /api/cases, reference ...``). No access log:
+    requests are in the audit log, and nothing of a request's content is logged."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["livermdt"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _read_password() -> str:

@@ -15,13 +15,14 @@ from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 from livermdt.about import DISCLAIMER, __version__
 from livermdt.services import Services
 from livermdt.storage.db import make_engine
 from livermdt.storage.migrate import upgrade
 from livermdt.web import api
-from livermdt.web.errors import install_error_handlers
+from livermdt.web.errors import UnhandledErrorMiddleware, install_error_handlers
 from livermdt.web.security import DatabaseLoginLimiter, SecurityMiddleware
 from livermdt.web.settings import Settings
 
@@ -53,6 +54,19 @@ def _warm_up(services: Services) -> None:
     compile_templates = getattr(pages, "compile_templates", None)
     if callable(compile_templates):
         compile_templates()
+
+
+def telemetry_config(settings: Settings) -> TelemetryConfig:
+    """FastAPI's native OpenTelemetry (``FastAPI(telemetry=...)``, FastAPI >= 0.143). FastAPI
+    enables it whenever an OpenTelemetry SDK provider is configured in the process (e.g. under
+    ``opentelemetry-instrument``), and its log records then carry unhandled exceptions'
+    messages and stack traces: a failed statement's values, i.e. patient data. So: nothing
+    unless ``settings.telemetry``, and then traces and metrics only, never log records, and no
+    exporters set up by FastAPI from the environment (the deployment configures its own)."""
+    on = settings.telemetry
+    return TelemetryConfig(
+        tracing=on, metrics=on, operation_spans=on, logs=False, auto_configure=False
+    )
 
 
 def create_app(
@@ -91,6 +105,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         lifespan=lifespan,
+        telemetry=telemetry_config(settings),
     )
     app.state.settings = settings
     app.state.services = services
@@ -100,6 +115,8 @@ def create_app(
     )
 
     install_error_handlers(app)
+    # Inside the security middleware, so that a 500 gets the security headers too.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(SecurityMiddleware, https_only=settings.https_only)
     app.include_router(api.session_router)
     app.include_router(api.assessments_router)

@@ -4,12 +4,20 @@ API paths (``/api/...``) answer JSON: ``{"detail": message, "problems": [lines]}
 error's ``http_status`` (422 carries the same ``path: what (got VALUE)`` lines as the CLI; 409 for
 an outdated case version carries both versions). Page paths redirect to the login page when
 nobody is logged in and otherwise render the pages' error template (``pages.render_error``) or a
-plain escaped page."""
+plain escaped page.
+
+An exception that no handler takes becomes a 500 with a reference number in
+``UnhandledErrorMiddleware``, which logs the exception's type and where it was raised, never its
+message: messages quote values (a failed statement's parameters, a validation error's input),
+and those are patient data."""
 
 from __future__ import annotations
 
 import html
 import importlib
+import logging
+import secrets
+import traceback
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from livermdt.about import DISCLAIMER
 from livermdt.errors import InvalidInputError, LivermdtError
@@ -121,3 +130,75 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LivermdtError, on_livermdt_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+logger = logging.getLogger("livermdt.web")
+
+
+class InternalError(LivermdtError):
+    """What the user is told about an exception no handler took: its reference, nothing else."""
+
+    http_status = 500
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The exception's type and the frames it passed (file, line, function, source line) for it
+    and each exception it was raised from or during, without any exception's message."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)\n")
+        lines.extend(traceback.format_tb(current.__traceback__))
+        current = current.__cause__ or current.__context__
+    return "".join(lines)
+
+
+class UnhandledErrorMiddleware:
+    """Pure ASGI: the last handler of an exception raised while answering a request. Answers
+    500 with a reference (JSON under ``/api``, the error page elsewhere) and logs the reference,
+    the method, the route's template and ``redacted_traceback``; the exception does not travel
+    on to Starlette and uvicorn, which would log its message. If the response had already
+    started, a message-free ``RuntimeError`` with the reference goes on instead, so that the
+    server closes the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            reference = secrets.token_hex(4)
+            route = getattr(scope.get("route"), "path", None) or "(no route)"
+            logger.error(
+                "unhandled exception in %s %s, reference %s\n%s",
+                scope.get("method", "?"),
+                route,
+                reference,
+                redacted_traceback(exc),
+            )
+            if started:
+                raise RuntimeError(f"response abandoned, reference {reference}") from None
+            err = InternalError(
+                f"internal error (reference {reference}): the request failed; please give your "
+                "administrator this reference, which finds the details in the server's log"
+            )
+            try:
+                response = handle_livermdt_error(Request(scope, receive), err)
+            except Exception:  # e.g. the error page cannot be rendered: a plain answer
+                response = JSONResponse(error_body(err), status_code=500)
+            await response(scope, receive, send)

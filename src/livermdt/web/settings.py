@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     #: time is fastest: with more, each database call hands the GIL over and waits for it
     #: again; slow pages (PDF letter, cohort) keep their own threads and do not hold it up.
     engine_threads: int = Field(default=1, ge=1, le=64)
+    #: FastAPI's own OpenTelemetry traces and metrics (request spans and durations by route
+    #: template; the URLs carry opaque ids only), sent wherever the process's OpenTelemetry
+    #: providers send them. Off unless asked for: FastAPI turns it on by itself as soon as any
+    #: OpenTelemetry SDK is configured in the process. Its log records stay off either way:
+    #: they carry exception messages, which can quote patient data (see web.app.telemetry_config).
+    telemetry: bool = False
 
     def check_safe_to_start(self) -> None:
         """Refuse to serve real data with the placeholder or a short secret."""
