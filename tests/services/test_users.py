@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -15,8 +15,12 @@ from livermdt.errors import (
 )
 from livermdt.services import Services
 from livermdt.services.roles import Permission, Role
-from livermdt.services.users import SESSION_LIFETIME
-from livermdt.storage.models import AuditEntry, User, UserSession, utcnow
+from livermdt.services.users import (
+    SESSION_IDLE_TIMEOUT,
+    SESSION_LIFETIME,
+    SESSION_REFRESH_STEP,
+)
+from livermdt.storage.models import AuditEntry, User, UserSession, as_utc, utcnow
 from tests.storage.dbfixtures import make_user
 
 
@@ -45,14 +49,69 @@ def test_sessions_resolve_expire_and_end(services: Services, engine: Engine) -> 
     start = utcnow()
     token = services.users.start_session(user, now=start)
     assert services.users.user_for_session(token, now=start) == user
-    just_before = start + SESSION_LIFETIME - timedelta(seconds=1)
-    assert services.users.user_for_session(token, now=just_before) == user
-    assert services.users.user_for_session(token, now=start + SESSION_LIFETIME) is None
     assert services.users.user_for_session(token + "x", now=start) is None
     with engine.connect() as conn:
         assert token not in conn.execute(select(UserSession.token_sha256)).scalar_one()
     services.users.end_session(token, user)
     assert services.users.user_for_session(token, now=start) is None
+
+
+def _deadline(engine: Engine) -> datetime:
+    with engine.connect() as conn:
+        return as_utc(conn.execute(select(UserSession.expires_at)).scalar_one())
+
+
+def test_an_unused_session_ends_after_the_idle_timeout(services: Services) -> None:
+    """Automatic logoff: 30 minutes without a request end the login."""
+    assert services.users.idle_timeout == SESSION_IDLE_TIMEOUT == timedelta(minutes=30)
+    user = make_user(services, Role.RADIOLOGIST)
+    start = utcnow()
+    token = services.users.start_session(user, now=start)
+    idle = SESSION_IDLE_TIMEOUT
+    assert services.users.user_for_session(token, now=start + idle - timedelta(seconds=1)) == user
+    # that use moved the deadline: 30 minutes from it, not from the login
+    later = start + idle - timedelta(seconds=1) + idle - timedelta(seconds=1)
+    assert services.users.user_for_session(token, now=later) == user
+    assert services.users.user_for_session(token, now=later + idle) is None
+
+
+def test_a_session_in_use_lasts_at_most_the_lifetime(services: Services, engine: Engine) -> None:
+    user = make_user(services, Role.SURGEON)
+    start = utcnow()
+    token = services.users.start_session(user, now=start)
+    step = timedelta(minutes=10)
+    at = start
+    while at + step < start + SESSION_LIFETIME:  # a request every 10 minutes all day
+        at += step
+        assert services.users.user_for_session(token, now=at) == user, at - start
+    assert _deadline(engine) == start + SESSION_LIFETIME  # never moved past the lifetime
+    assert services.users.user_for_session(token, now=start + SESSION_LIFETIME) is None
+
+
+def test_the_idle_deadline_is_written_at_most_once_a_step(
+    services: Services, engine: Engine
+) -> None:
+    user = make_user(services, Role.SURGEON)
+    start = utcnow()
+    token = services.users.start_session(user, now=start)
+    assert _deadline(engine) == start + SESSION_IDLE_TIMEOUT
+    near = start + SESSION_REFRESH_STEP - timedelta(seconds=1)
+    assert services.users.user_for_session(token, now=near) == user
+    assert _deadline(engine) == start + SESSION_IDLE_TIMEOUT  # less than a step: not written
+    at = start + SESSION_REFRESH_STEP
+    assert services.users.user_for_session(token, now=at) == user
+    assert _deadline(engine) == at + SESSION_IDLE_TIMEOUT
+    # a request that reports an earlier time (another worker, a slower clock) never moves it back
+    assert services.users.user_for_session(token, now=start) == user
+    assert _deadline(engine) == at + SESSION_IDLE_TIMEOUT
+
+
+@pytest.mark.parametrize("minutes", [1, 13 * 60])
+def test_an_idle_timeout_outside_two_minutes_to_the_lifetime_is_refused(
+    engine: Engine, minutes: int
+) -> None:
+    with pytest.raises(ValueError, match="idle timeout"):
+        Services(engine, session_idle_timeout=timedelta(minutes=minutes))
 
 
 def test_user_validation_lists_every_problem(services: Services) -> None:

@@ -119,3 +119,40 @@ def test_the_assessment_route_runs_on_its_own_engine_threads(tmp_path: Path) -> 
         assert r.status_code == 200, r.text
         assert r.json()["case_id"] == case.id
     assert borrowed == [1, 2]
+
+
+def test_the_idle_timeout_setting_logs_an_unused_session_out(tmp_path: Path) -> None:
+    """LIVERMDT_SESSION_IDLE_TIMEOUT_S reaches the sessions: the login's deadline is that far
+    ahead, and once it has passed the API answers 401 and a page sends to the login form."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from livermdt.services.roles import Role
+    from livermdt.storage.models import UserSession, as_utc, utcnow
+
+    url = f"sqlite:///{tmp_path / 'idle.sqlite3'}"
+    settings = Settings(
+        database_url=url, secret_key=secrets.token_urlsafe(48), session_idle_timeout_s=300
+    )
+    app = create_app(settings)
+    app.state.services.users.create_user("ida", "correct horse battery", Role.SURGEON)
+    engine = make_engine(url)
+    try:
+        with TestClient(app) as client:
+            before = utcnow()
+            r = client.post(
+                "/api/session", json={"username": "ida", "password": "correct horse battery"}
+            )
+            assert r.status_code == 200
+            with engine.connect() as conn:
+                deadline = as_utc(conn.execute(select(UserSession.expires_at)).scalar_one())
+            assert before + timedelta(seconds=299) <= deadline <= utcnow() + timedelta(seconds=300)
+            assert client.get("/api/cases").status_code == 200
+            with engine.begin() as conn:  # as if nobody had used it for five minutes
+                conn.execute(update(UserSession).values(expires_at=utcnow()))
+            assert client.get("/api/cases").status_code == 401
+            page = client.get("/", follow_redirects=False)
+            assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    finally:
+        engine.dispose()

@@ -8,6 +8,8 @@ audited. Routes and CLI commands call these and nothing below them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
@@ -32,17 +34,23 @@ from livermdt.services.records import (
     UserInfo,
 )
 from livermdt.services.roles import Permission, Role
-from livermdt.services.users import UserService
+from livermdt.services.users import SESSION_IDLE_TIMEOUT, UserService
 from livermdt.storage.db import make_sessionmakers
 
 
 class Services:
     """All services over one database engine."""
 
-    def __init__(self, engine: Engine, *, password_hasher: PasswordHasher | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        password_hasher: PasswordHasher | None = None,
+        session_idle_timeout: timedelta = SESSION_IDLE_TIMEOUT,
+    ) -> None:
         self.engine = engine
         read, write = make_sessionmakers(engine)
-        self.users = UserService(read, write, password_hasher)
+        self.users = UserService(read, write, password_hasher, idle_timeout=session_idle_timeout)
         self.cases = CaseService(read, write)
         self.assessments = AssessmentService(read, write)
         self.meetings = MeetingService(self.cases, self.assessments)

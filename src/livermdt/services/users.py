@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,15 +24,42 @@ MIN_PASSWORD_LENGTH = 10
 #: Checked here rather than by the API's request models: a request-validation error quotes the
 #: value it refused, and a password must never be echoed.
 MAX_PASSWORD_LENGTH = 1024
+#: The longest a login lasts, however busy its user.
 SESSION_LIFETIME = timedelta(hours=12)
+#: Automatic logoff: a login not used for this long ends (the web application's setting
+#: ``LIVERMDT_SESSION_IDLE_TIMEOUT_S`` replaces it). A screen left open in a meeting room or on a
+#: ward must not stay logged in for the rest of the day; 30 minutes lets a case be discussed at
+#: length without a click. The HIPAA Security Rule's "automatic logoff" (45 CFR
+#: 164.312(a)(2)(iii)) names the safeguard, not a duration.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+#: The idle deadline moves forward at most once per this step (one UPDATE a minute for an active
+#: session, not one per request); a session therefore ends between ``idle timeout - step`` and
+#: ``idle timeout`` after its last use.
+SESSION_REFRESH_STEP = timedelta(minutes=1)
 
 #: The session and its user in one round trip (primary-key lookup plus the user's row). Asked on
 #: every request, with no per-process cache, so a logout or deactivation takes effect at once in
 #: every worker process.
 _SESSION_USER = (
-    select(User.id, User.username, User.role, User.active, UserSession.expires_at)
+    select(
+        User.id,
+        User.username,
+        User.role,
+        User.active,
+        UserSession.created_at,
+        UserSession.expires_at,
+    )
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_sha256 == bindparam("digest"))
+)
+#: Moves a session's idle deadline forward; never back (two worker processes may both try).
+_SESSION_SLIDE = (
+    update(UserSession)
+    .where(
+        UserSession.token_sha256 == bindparam("digest"),
+        UserSession.expires_at < bindparam("deadline"),
+    )
+    .values(expires_at=bindparam("deadline"))
 )
 
 # Verifying against this keeps the time of a login with an unknown username the same as one
@@ -80,9 +107,17 @@ class UserService(ServiceBase):
         read: sessionmaker[Session],
         write: sessionmaker[Session],
         hasher: PasswordHasher | None = None,
+        *,
+        idle_timeout: timedelta = SESSION_IDLE_TIMEOUT,
     ) -> None:
         super().__init__(read, write)
+        if not 2 * SESSION_REFRESH_STEP <= idle_timeout <= SESSION_LIFETIME:
+            raise ValueError(
+                f"idle timeout: between {2 * SESSION_REFRESH_STEP} and {SESSION_LIFETIME} "
+                f"(got {idle_timeout})"
+            )
         self._hasher = hasher or PasswordHasher()
+        self.idle_timeout = idle_timeout
         self._dummy_hash: str | None = None  # made on the first unknown-username login
 
     def _dummy(self) -> str:
@@ -254,7 +289,9 @@ class UserService(ServiceBase):
         return _info(user) if ok and user is not None else None
 
     def start_session(self, user: UserInfo, now: datetime | None = None) -> str:
-        """A new random session token (for the cookie); only its hash is stored."""
+        """A new random session token (for the cookie); only its hash is stored. The session's
+        ``expires_at`` is its idle deadline, never later than ``SESSION_LIFETIME`` after the
+        login."""
         token = secrets.token_urlsafe(32)
         start = now or utcnow()
         with self.writing() as s:
@@ -263,20 +300,29 @@ class UserService(ServiceBase):
                     token_sha256=_token_hash(token),
                     user_id=user.id,
                     created_at=start,
-                    expires_at=start + SESSION_LIFETIME,
+                    expires_at=start + min(self.idle_timeout, SESSION_LIFETIME),
                 )
             )
         return token
 
     def user_for_session(self, token: str, now: datetime | None = None) -> UserInfo | None:
-        """The active user of an unexpired session, or None."""
+        """The active user of a session that is neither idle past its deadline nor older than
+        ``SESSION_LIFETIME``, or None. Each use moves the idle deadline to ``now + idle
+        timeout`` (capped at the lifetime), written at most once per ``SESSION_REFRESH_STEP``."""
         at = now or utcnow()
-        row = self.select_first(_SESSION_USER, {"digest": _token_hash(token)})
+        digest = _token_hash(token)
+        row = self.select_first(_SESSION_USER, {"digest": digest})
         if row is None:
             return None
-        user_id, username, role, active, expires_at = row
-        if not active or as_utc(expires_at) <= at:
+        user_id, username, role, active, created_at, expires_at = row
+        deadline = as_utc(expires_at)
+        if not active or deadline <= at:
             return None
+        moved = min(at + self.idle_timeout, as_utc(created_at) + SESSION_LIFETIME)
+        if moved - deadline >= SESSION_REFRESH_STEP:
+            self.execute_one(
+                lambda conn: conn.execute(_SESSION_SLIDE, {"digest": digest, "deadline": moved})
+            )
         return UserInfo(id=user_id, username=username, role=Role(role), active=active)
 
     def end_session(self, token: str, user: UserInfo | None = None) -> None:

@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from anyio import CapacityLimiter, to_thread
@@ -77,14 +78,19 @@ def create_app(
     password_hasher: PasswordHasher | None = None,
 ) -> FastAPI:
     """Build the application. Refuses (``InsecureSettingsError``) to start outside demo mode
-    with the placeholder secret. ``services`` lets tests share one database between apps."""
+    with the placeholder secret. ``services`` lets tests share one database between apps (its
+    own session idle timeout then applies, not ``settings.session_idle_timeout_s``)."""
     settings = settings or Settings()
     settings.check_safe_to_start()
     if services is None:
         engine = make_engine(settings)
         if migrate:
             upgrade(engine)
-        services = Services(engine, password_hasher=password_hasher)
+        services = Services(
+            engine,
+            password_hasher=password_hasher,
+            session_idle_timeout=timedelta(seconds=settings.session_idle_timeout_s),
+        )
     owned = services
 
     @asynccontextmanager

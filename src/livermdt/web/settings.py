@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     #: time is fastest: with more, each database call hands the GIL over and waits for it
     #: again; slow pages (PDF letter, cohort) keep their own threads and do not hold it up.
     engine_threads: int = Field(default=1, ge=1, le=64)
+    #: Automatic logoff: a login unused for this many seconds ends (30 minutes by default;
+    #: 2 minutes to 12 hours, the longest a login lasts). See services.users.SESSION_IDLE_TIMEOUT.
+    session_idle_timeout_s: int = Field(default=1800, ge=120, le=12 * 3600)
     #: FastAPI's own OpenTelemetry traces and metrics (request spans and durations by route
     #: template; the URLs carry opaque ids only), sent wherever the process's OpenTelemetry
     #: providers send them. Off unless asked for: FastAPI turns it on by itself as soon as any
