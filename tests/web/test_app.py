@@ -153,6 +153,12 @@ def test_the_idle_timeout_setting_logs_an_unused_session_out(tmp_path: Path) -> 
                 conn.execute(update(UserSession).values(expires_at=utcnow()))
             assert client.get("/api/cases").status_code == 401
             page = client.get("/", follow_redirects=False)
-            assert page.status_code == 303 and page.headers["location"].startswith("/login")
+            assert page.status_code == 303
+            assert page.headers["location"] == "/login?next=/&done=session_ended"
+            login_page = client.get(page.headers["location"])
+            assert "Your login has ended" in login_page.text
+            client.cookies.clear()  # a first visit (no session cookie) is not told that
+            first = client.get("/", follow_redirects=False)
+            assert first.headers["location"] == "/login?next=/"
     finally:
         engine.dispose()

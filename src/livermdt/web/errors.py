@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from livermdt.about import DISCLAIMER
 from livermdt.errors import InvalidInputError, LivermdtError
 from livermdt.services.cases import CaseVersionConflict
-from livermdt.web.security import DOCS_PATHS, NotAuthenticatedError
+from livermdt.web.security import DOCS_PATHS, NotAuthenticatedError, session_token
 
 
 def is_api(request: Request) -> bool:
@@ -102,7 +102,10 @@ def handle_livermdt_error(request: Request, err: LivermdtError) -> Response:
         return JSONResponse(error_body(err), status_code=err.http_status, headers=headers)
     if isinstance(err, NotAuthenticatedError) and request.url.path != "/login":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
+        # A session cookie the server no longer accepts: the login ended (automatic logoff, a
+        # logout in another tab, a new password); the login page says so.
+        ended = "&done=session_ended" if session_token(request) else ""
+        return RedirectResponse(f"/login?next={quote(target, safe='/')}{ended}", status_code=303)
     return _page_error(request, err)
 
 

@@ -171,6 +171,11 @@ _FLASH_MESSAGES: dict[str, tuple[str, str]] = {
     "meeting": ("ok", "Meeting created."),
     "added": ("ok", "Case added to the meeting."),
     "loggedout": ("info", "You are logged out."),
+    "session_ended": (
+        "info",
+        "Your login has ended: it was not used for a while, or it was ended elsewhere. "
+        "Please log in again.",
+    ),
     # the admin pages (livermdt.web.admin_pages)
     "user_created": ("ok", "User created. They can log in with the password you set."),
     "user_role": ("ok", "Role changed; it counts from the user's next request."),
