@@ -4,6 +4,7 @@ the synthetic demo data). Screenshots go to ``test-artifacts/screenshots/`` (git
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
-from tests.conftest import ROOT, need
+from tests.conftest import EXAMPLES, ROOT, need
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -141,3 +142,10 @@ def log_in(page: Any, base: str, username: str, password: str = PASSWORD) -> Non
     page.fill("#password", password)
     page.click("#login-button")
     page.wait_for_url(f"{base}/")
+
+
+def example_case(server: LiveServer, by: str = "surgeon") -> Any:
+    """Example 2 (small remnant) stored as a new case by the user ``by``; its record."""
+    services = server.app.state.services
+    document = json.loads((EXAMPLES / "example-2-small-remnant.json").read_text("utf-8"))
+    return services.cases.create_case(document, services.users.get_user(by))

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES
-from tests.e2e.conftest import LiveServer, log_in, shot
+from tests.e2e.conftest import LiveServer, example_case, log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,8 +18,7 @@ def test_second_editor_gets_a_conflict_page_and_nothing_is_lost(
 ) -> None:
     base = live_server.url
     services = live_server.app.state.services
-    document = json.loads((EXAMPLES / "example-2-small-remnant.json").read_text("utf-8"))
-    record = services.cases.create_case(document, services.users.get_user("surgeon"))
+    record = example_case(live_server)
     edit_url = f"{base}/cases/{record.id}/edit"
     tabs = []
     for username in ("surgeon", "oncologist"):

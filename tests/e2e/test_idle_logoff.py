@@ -4,14 +4,12 @@ page loads no script. The browser's clock is Playwright's, so minutes pass at on
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES
-from tests.e2e.conftest import LiveServer, log_in
+from tests.e2e.conftest import LiveServer, example_case, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,8 +26,7 @@ def test_typing_in_the_editor_keeps_the_login_alive_and_idling_does_not(
 ) -> None:
     base = live_server.url
     services = live_server.app.state.services
-    document = json.loads((EXAMPLES / "example-2-small-remnant.json").read_text("utf-8"))
-    record = services.cases.create_case(document, services.users.get_user("surgeon"))
+    record = example_case(live_server)
     page.set_default_timeout(15_000)
     page.clock.install()
     log_in(page, base, "surgeon")
