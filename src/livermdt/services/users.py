@@ -300,7 +300,7 @@ class UserService(ServiceBase):
                     token_sha256=_token_hash(token),
                     user_id=user.id,
                     created_at=start,
-                    expires_at=start + min(self.idle_timeout, SESSION_LIFETIME),
+                    expires_at=start + self.idle_timeout,  # <= the lifetime (__init__)
                 )
             )
         return token

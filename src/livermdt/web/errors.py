@@ -138,12 +138,6 @@ def install_error_handlers(app: FastAPI) -> None:
 logger = logging.getLogger("livermdt.web")
 
 
-class InternalError(LivermdtError):
-    """What the user is told about an exception no handler took: its reference, nothing else."""
-
-    http_status = 500
-
-
 def redacted_traceback(exc: BaseException) -> str:
     """The exception's type and the frames it passed (file, line, function, source line) for it
     and each exception it was raised from or during, without any exception's message."""
@@ -196,7 +190,8 @@ class UnhandledErrorMiddleware:
             )
             if started:
                 raise RuntimeError(f"response abandoned, reference {reference}") from None
-            err = InternalError(
+            # LivermdtError answers 500 by default; the user learns the reference, nothing else
+            err = LivermdtError(
                 f"internal error (reference {reference}): the request failed; please give your "
                 "administrator this reference, which finds the details in the server's log"
             )
